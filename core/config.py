@@ -1,0 +1,83 @@
+"""Configuration from environment variables only, with defaults that need nothing installed."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    smtp_host: str | None
+    smtp_port: int
+    smtp_user: str | None
+    smtp_password: str | None
+    smtp_from: str
+    attachment_dir: Path
+    base_url: str
+    secret_key: str
+    session_hours: int
+    # "fast" trades hash strength for speed; only the test suite and benchmarks set it.
+    password_hash_profile: str
+
+
+def _secret_key(data_dir: Path) -> str:
+    """SECRET_KEY, or one generated once and kept in the data directory so restarts keep sessions valid."""
+    explicit = _env("SECRET_KEY")
+    if explicit:
+        return explicit
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    # Created with 0600 so the key is not readable by other local users.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_config() -> Config:
+    data_dir = Path(_env("HELPDESK_DATA_DIR", "./data") or "./data").resolve()
+    return Config(
+        data_dir=data_dir,
+        database_url=_env("DATABASE_URL") or f"sqlite://{data_dir / 'helpdesk.sqlite3'}",
+        redis_url=_env("REDIS_URL"),
+        smtp_host=_env("SMTP_HOST"),
+        smtp_port=int(_env("SMTP_PORT", "25") or 25),
+        smtp_user=_env("SMTP_USER"),
+        smtp_password=_env("SMTP_PASSWORD"),
+        smtp_from=_env("SMTP_FROM", "helpdesk@localhost") or "helpdesk@localhost",
+        attachment_dir=Path(_env("ATTACHMENT_DIR") or str(data_dir / "attachments")).resolve(),
+        base_url=(_env("BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/"),
+        secret_key=_secret_key(data_dir),
+        session_hours=int(_env("SESSION_HOURS", "168") or 168),
+        password_hash_profile=_env("PASSWORD_HASH_PROFILE", "default") or "default",
+    )
+
+
+_config: Config | None = None
+
+
+def get_config() -> Config:
+    global _config
+    if _config is None:
+        _config = load_config()
+    return _config
+
+
+def reset_config() -> None:
+    """Forget the cached configuration (tests and the CLI change the environment first)."""
+    global _config
+    _config = None

@@ -1,0 +1,1 @@
+"""The domain: every business rule lives here. Plain async functions (actor, inputs) -> models."""

@@ -1,0 +1,57 @@
+"""Who may see which tickets: the one place every read path starts from.
+
+Two views of the same rule (SPEC 1):
+- `visible_tickets(actor)`: tickets the actor may open. Admin and staff: every ticket (staff open any
+  ticket by number); users: their own.
+- `queue_tickets(actor)`: the default queue, what lists, searches and counts show. Admin: all; staff:
+  tickets matching any scope entry of any of their groups, plus tickets assigned to them or to one of
+  their groups; users: their own.
+"""
+
+from __future__ import annotations
+
+from functools import reduce
+from operator import or_
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from models.enums import Role
+from models.tickets import Ticket
+from resolvers.actor import Actor
+
+_NOTHING = Q(id__isnull=True)  # primary keys are never NULL: matches no row
+
+
+def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
+    if actor is None:
+        return Ticket.filter(_NOTHING)
+    if actor.is_staff:
+        return Ticket.all()
+    return Ticket.filter(requester_id=actor.user_id)
+
+
+async def queue_condition(actor: Actor | None) -> Q:
+    """The SQL condition for the actor's queue."""
+    if actor is None:
+        return _NOTHING
+    if actor.role is Role.ADMIN:
+        return Q()
+    if actor.role is Role.USER:
+        return Q(requester_id=actor.user_id)
+    scope = await actor.scope_entries()
+    group_ids = await actor.group_ids()
+    whole_categories = sorted({c for c, t in scope if t is None})
+    # A Category + Type entry only adds something when the whole category is not already in scope.
+    pairs = [(c, t) for c, t in scope if t is not None and c not in whole_categories]
+    parts: list[Q] = [Q(assignee_id=actor.user_id)]
+    if group_ids:
+        parts.append(Q(assigned_group_id__in=group_ids))
+    if whole_categories:
+        parts.append(Q(category_id__in=whole_categories))
+    parts.extend(Q(category_id=c, type_id=t) for c, t in pairs)
+    return reduce(or_, parts)
+
+
+async def queue_tickets(actor: Actor | None) -> QuerySet[Ticket]:
+    return Ticket.filter(await queue_condition(actor))

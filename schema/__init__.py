@@ -1,0 +1,1 @@
+"""The GraphQL surface: thin strawberry types and operations that call resolvers/."""

@@ -1,0 +1,32 @@
+"""The per-request context: who is asking and the request's DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+from starlette.requests import Request
+from starlette.websockets import WebSocket
+from strawberry.types import Info as StrawberryInfo
+
+from resolvers.actor import Actor
+from schema.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Request | WebSocket | None
+    actor: Actor | None
+    # The bearer token as presented, for logout.
+    token: str | None = None
+    loaders: Loaders = field(default_factory=Loaders)
+    response: Any = None
+
+
+Info: TypeAlias = StrawberryInfo[Context, None]
+
+
+def bearer_token(headers: Any) -> str | None:
+    value = headers.get("authorization") or ""
+    scheme, _, token = value.partition(" ")
+    return token.strip() or None if scheme.lower() == "bearer" else None

@@ -1,0 +1,67 @@
+"""Payload errors: how a DomainError reaches the client."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from enum import Enum
+from typing import TypeVar
+
+import strawberry
+from graphql import GraphQLError
+
+from resolvers.actor import Actor
+from resolvers.errors import DomainError
+from resolvers.errors import ErrorCode as DomainErrorCode
+from schema.context import Info
+
+T = TypeVar("T")
+
+
+@strawberry.enum(description="Why a mutation was refused.")
+class ErrorCode(Enum):
+    VALIDATION = strawberry.enum_value("VALIDATION", description="An input broke a rule; `field` names it.")
+    FORBIDDEN = strawberry.enum_value("FORBIDDEN", description="You may not do this.")
+    NOT_FOUND = strawberry.enum_value(
+        "NOT_FOUND", description="It does not exist, or you may not see it (the two look the same)."
+    )
+    CONFLICT = strawberry.enum_value("CONFLICT", description="The current state does not allow it.")
+    UNAUTHENTICATED = strawberry.enum_value("UNAUTHENTICATED", description="Sign in first.")
+    RATE_LIMITED = strawberry.enum_value("RATE_LIMITED", description="Too many attempts; try again later.")
+
+
+@strawberry.type(description="An expected failure of a mutation, for people to read.")
+class UserError:
+    code: ErrorCode = strawberry.field(description="The kind of failure.")
+    field: str | None = strawberry.field(description="The input field at fault (camelCase), if one is.")
+    message: str = strawberry.field(description="What went wrong and what the rule is.")
+
+
+def user_errors(error: DomainError) -> list[UserError]:
+    return [UserError(code=ErrorCode[e.code.value], field=e.field, message=e.message) for e in error.all]
+
+
+def unauthenticated(message: str = "You need to sign in to do this.") -> GraphQLError:
+    return GraphQLError(message, extensions={"code": "UNAUTHENTICATED"})
+
+
+async def mutate(info: Info, work: Callable[[Actor | None], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
+    """Run a domain call for the request's actor; refusals become payload errors.
+
+    A missing or invalid token is the one refusal that is a top-level error (DESIGN: UNAUTHENTICATED).
+    """
+    try:
+        return await work(info.context.actor), []
+    except DomainError as error:
+        if error.code is DomainErrorCode.UNAUTHENTICATED:
+            raise unauthenticated(error.message) from None
+        return None, user_errors(error)
+
+
+async def query(info: Info, work: Callable[[Actor | None], Awaitable[T]]) -> T:
+    """Run a domain read; UNAUTHENTICATED becomes the top-level error, other refusals a GraphQL error."""
+    try:
+        return await work(info.context.actor)
+    except DomainError as error:
+        if error.code is DomainErrorCode.UNAUTHENTICATED:
+            raise unauthenticated(error.message) from None
+        raise GraphQLError(error.message, extensions={"code": error.code.value, "field": error.field}) from None

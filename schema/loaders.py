@@ -1,0 +1,41 @@
+"""Per-request DataLoaders. Every relation a GraphQL field follows goes through one of these.
+
+They hold plain rows (dicts from `.values()`), not model instances: building ORM objects costs several
+times more CPU on a queue page (DESIGN). The reads themselves live in resolvers/rows.py.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from resolvers.rows import rows_by_id, rows_grouped
+
+Row = dict[str, Any]
+
+
+def _by_id(kind: str) -> DataLoader[int, Row | None]:
+    return DataLoader(load_fn=partial(rows_by_id, kind))
+
+
+def _many(kind: str) -> DataLoader[int, list[Row]]:
+    return DataLoader(load_fn=partial(rows_grouped, kind))
+
+
+class Loaders:
+    """Created per request (and per subscription event), named after what they key on."""
+
+    def __init__(self) -> None:
+        self.user_by_id = _by_id("user")
+        self.group_by_id = _by_id("group")
+        self.status_by_id = _by_id("status")
+        self.category_by_id = _by_id("category")
+        self.type_by_id = _by_id("type")
+        self.item_by_id = _by_id("item")
+        self.types_by_category_id = _many("types_by_category")
+        self.items_by_type_id = _many("items_by_type")
+        self.member_ids_by_group_id = _many("members_by_group")
+        self.group_ids_by_user_id = _many("groups_by_user")
+        self.scopes_by_group_id = _many("scopes_by_group")

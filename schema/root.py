@@ -1,0 +1,45 @@
+"""The schema: every area contributes its Query / Mutation fields, merged here."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import strawberry
+from strawberry.extensions import MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.tools import merge_types
+
+from schema.masking import MaskUnexpectedErrors
+
+# Area modules under schema/ that define `Query` and/or `Mutation` classes. Add yours here.
+AREAS = ("auth",)
+
+MAX_DEPTH = 10
+MAX_TOKENS = 2000
+MAX_ALIASES = 30
+
+
+def _collect(kind: str) -> tuple[type, ...]:
+    found: list[type] = []
+    for area in AREAS:
+        module = importlib.import_module(f"schema.{area}")
+        cls = getattr(module, kind, None)
+        if cls is not None:
+            found.append(cls)
+    return tuple(found)
+
+
+def build_schema() -> strawberry.Schema:
+    query: Any = merge_types("Query", _collect("Query"))
+    mutations = _collect("Mutation")
+    mutation: Any = merge_types("Mutation", mutations) if mutations else None
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        extensions=[
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            MaskUnexpectedErrors,
+        ],
+    )

@@ -1,0 +1,1 @@
+"""The process: the Starlette app, start-up wiring and the `helpdesk` CLI."""

@@ -1,0 +1,59 @@
+"""The Starlette application: /graphql (GraphiQL, POST, websockets, uploads) and /health."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+from tortoise import connections
+
+from core.config import Config, get_config
+from core.db import close_db, init_db
+from resolvers.authentication import authenticate
+from schema.context import Context, bearer_token
+from schema.root import build_schema
+
+
+class HelpdeskGraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        token = bearer_token(request.headers)
+        return Context(request=request, actor=await authenticate(token), token=token, response=response)
+
+
+async def health(_: Request) -> Response:
+    """Answers only when the database does."""
+    try:
+        await connections.get(next(iter(connections.db_config))).execute_query("SELECT 1")
+    except Exception as exc:  # any failure means "not healthy"; say which
+        return JSONResponse({"status": "error", "detail": type(exc).__name__}, status_code=503)
+    return JSONResponse({"status": "ok"})
+
+
+def create_app(config: Config | None = None, *, manage_db: bool = True) -> Starlette:
+    """The ASGI app. `manage_db=False` leaves the database to the caller (tests set it up themselves)."""
+    config = config or get_config()
+    graphql = HelpdeskGraphQL(build_schema(), multipart_uploads_enabled=True)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if manage_db:
+            await init_db(config.database_url)
+        try:
+            yield
+        finally:
+            if manage_db:
+                await close_db()
+
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+        Route("/health", health, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,151 @@
+"""Test wiring: real databases (SQLite always, PostgreSQL when TEST_DATABASE_URL is set), the ASGI app
+through httpx, and helpers to act as each role.
+
+Every test that asks for `db` (or `client`) runs once per database backend. Tables are created once per
+backend and emptied before each test.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from tortoise import Tortoise, connections
+
+_TMP = Path(tempfile.mkdtemp(prefix="helpdesk-tests-"))
+os.environ.setdefault("HELPDESK_DATA_DIR", str(_TMP / "data"))
+os.environ["PASSWORD_HASH_PROFILE"] = "fast"
+os.environ.pop("DATABASE_URL", None)
+os.environ.pop("REDIS_URL", None)
+os.environ.pop("SMTP_HOST", None)
+
+from core import clock  # noqa: E402
+from core.config import reset_config  # noqa: E402
+from core.db import close_db, init_db  # noqa: E402
+from resolvers.seed import seed_defaults  # noqa: E402
+from server.app import create_app  # noqa: E402
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+if os.environ.get("CI") == "true" and not PG_URL:
+    raise RuntimeError("CI=true but TEST_DATABASE_URL is not set: the suite must run on PostgreSQL in CI.")
+BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
+
+
+async def _fresh_postgres(url: str) -> None:
+    """Create the test database if needed and empty its public schema."""
+    base, _, name = url.rpartition("/")
+    name = name.split("?")[0]
+    admin = await asyncpg.connect(f"{base}/postgres")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+def backend_url(backend: str) -> str:
+    if backend == "postgres":
+        assert PG_URL
+        return PG_URL
+    path = _TMP / "test.sqlite3"
+    path.unlink(missing_ok=True)
+    return f"sqlite://{path}"
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """One initialised database per backend, tables created from the models."""
+    name: str = request.param
+    url = backend_url(name)
+    if name == "postgres":
+        await _fresh_postgres(url)
+    # A label per backend: Tortoise caches INSERT SQL per connection name (STACK-NOTES).
+    await init_db(url, label=name, with_aerich=False)
+    await Tortoise.generate_schemas()
+    yield name
+    await close_db()
+
+
+def _tables() -> list[str]:
+    return [model._meta.db_table for model in Tortoise.apps["models"].values()]
+
+
+async def _truncate(backend: str) -> None:
+    conn = connections.get(backend)
+    tables = _tables()
+    if backend == "postgres":
+        await conn.execute_script("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    else:
+        statements = ["PRAGMA foreign_keys = OFF"]
+        statements += [f'DELETE FROM "{t}"' for t in tables]
+        statements += ["DELETE FROM sqlite_sequence", "PRAGMA foreign_keys = ON"]
+        await conn.execute_script(";\n".join(statements))
+
+
+@pytest.fixture
+async def db(backend: str) -> AsyncIterator[str]:
+    """An empty database with the seeded defaults, and a real-time clock."""
+    await _truncate(backend)
+    await seed_defaults()
+    clock.set_now(None)
+    yield backend
+    clock.set_now(None)
+
+
+@pytest.fixture(scope="session")
+def app() -> Any:
+    reset_config()
+    return create_app(manage_db=False)
+
+
+@pytest.fixture
+async def client(db: str, app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+class QueryCounter(logging.Handler):
+    """Counts SQL statements Tortoise sends (it logs each one at DEBUG on `tortoise.db_client`)."""
+
+    VERBS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.statements: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage().lstrip()
+        if message.upper().startswith(self.VERBS):
+            self.statements.append(message)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries() -> Iterator[QueryCounter]:
+    """Counts statements from now on: read `.count`; `.statements.clear()` starts again."""
+    logger = logging.getLogger("tortoise.db_client")
+    counter = QueryCounter()
+    previous = logger.level
+    logger.setLevel(logging.DEBUG)
+    logger.addHandler(counter)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(previous)
