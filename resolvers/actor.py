@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from models.accounts import GroupMember, GroupScope
 from models.enums import Role
