@@ -31,7 +31,8 @@ class Actor:
 
     async def group_ids(self) -> list[int]:
         if self._group_ids is None:
-            self._group_ids = list(await GroupMember.filter(user_id=self.user_id).values_list("group_id", flat=True))
+            ids: list[Any] = await GroupMember.filter(user_id=self.user_id).values_list("group_id", flat=True)
+            self._group_ids = [int(i) for i in ids]
         return self._group_ids
 
     async def scope_entries(self) -> list[tuple[int, int | None]]:
