@@ -1,0 +1,91 @@
+"""Relay-style cursor connections shared by every list: `edges { cursor node }`, `pageInfo`, `totalCount`.
+
+Cursors are opaque to clients: URL-safe base64 of a small JSON list (for example a keyset position such as
+`[name, id]`). Each list decides what goes in its cursor; the resolver behind it checks the decoded shape.
+`Connection[User]` appears in the schema as `UserConnection` with `UserEdge` edges.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from resolvers.errors import validation
+
+T = TypeVar("T")
+N = TypeVar("N")
+
+
+@strawberry.type(description="Where this page sits in the whole list, and the cursors to move from it.")
+class PageInfo:
+    has_next_page: bool = strawberry.field(
+        description="More items follow this page; ask again with `after: endCursor`."
+    )
+    has_previous_page: bool = strawberry.field(
+        description="Items come before this page (true whenever `after` was given)."
+    )
+    start_cursor: str | None = strawberry.field(
+        description="Cursor of the first edge of the page; null when it is empty."
+    )
+    end_cursor: str | None = strawberry.field(description="Cursor of the last edge of the page; null when it is empty.")
+
+
+@strawberry.type(description="One item of a page with the cursor that points at it.")
+class Edge(Generic[T]):
+    cursor: str = strawberry.field(description="Opaque position of this item; pass it as `after` to continue from it.")
+    node: T = strawberry.field(description="The item.")
+
+
+@strawberry.type(description="One page of a list, with the total across all pages.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]] = strawberry.field(description="The items of this page, in list order.")
+    page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
+    total_count: int = strawberry.field(description="How many items match in total, across all pages.")
+
+
+def encode_cursor(position: Sequence[Any]) -> str:
+    """An opaque cursor for a position (a short list of JSON values)."""
+    raw = json.dumps(list(position), separators=(",", ":"), default=str).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None, field: str = "after") -> list[Any] | None:
+    """The position inside a cursor; None for no cursor. Garbage is a VALIDATION error on `field`."""
+    if cursor is None or cursor == "":
+        return None
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        value = None
+    if not isinstance(value, list):
+        raise validation(field, f"{field} is not a cursor from this list.")
+    return value
+
+
+def build_connection(
+    rows: Sequence[N],
+    *,
+    convert: Callable[[N], T],
+    position: Callable[[N], Sequence[Any]],
+    has_next_page: bool,
+    has_previous_page: bool,
+    total_count: int,
+) -> Connection[T]:
+    """Wrap one page of rows (already cut to the page size) into a Connection."""
+    edges = [Edge(cursor=encode_cursor(position(row)), node=convert(row)) for row in rows]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=has_next_page,
+            has_previous_page=has_previous_page,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=total_count,
+    )
