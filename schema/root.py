@@ -12,7 +12,10 @@ from strawberry.tools import merge_types
 from schema.masking import MaskUnexpectedErrors
 
 # Area modules under schema/ that define `Query` and/or `Mutation` classes. Add yours here.
-AREAS = ("auth",)
+AREAS = (
+    "auth",
+    "users",
+)
 
 MAX_DEPTH = 10
 MAX_TOKENS = 2000

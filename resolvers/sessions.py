@@ -1,0 +1,81 @@
+"""Signing in and out with email and password; session tokens.
+
+Login failures all look the same (docs/accounts.md): unknown email, wrong password, an account without a
+password and a disabled account give one VALIDATION error with no field and the same message, and each
+path runs one argon2 computation so the response time does not tell them apart either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from core import clock
+from core.config import get_config
+from models.accounts import SessionToken, User
+from models.enums import Role
+from resolvers.actor import Actor, require_user
+from resolvers.audit import record
+from resolvers.credentials import API_KEY_PREFIX, new_session_token, token_hash, verify_password
+from resolvers.errors import DomainError, ErrorCode, conflict
+
+LOGIN_FAILED = "Email or password is incorrect."
+
+
+@dataclass
+class SignedIn:
+    """A user who has just signed in, the bearer token that proves it, and the actor it stands for."""
+
+    user: User
+    token: str
+    actor: Actor
+
+
+def actor_for(user: User) -> Actor:
+    return Actor(user_id=user.id, role=Role(user.role), email=user.email, name=user.name)
+
+
+async def start_session(user: User) -> str:
+    """A new session token for `user` (only its SHA-256 is stored), valid SESSION_HOURS from now.
+
+    Also stamps `last_login_at`. Call it inside the caller's transaction.
+    """
+    token = new_session_token()
+    moment = clock.now()
+    await SessionToken.create(
+        user=user, token_hash=token_hash(token), expires_at=moment + timedelta(hours=get_config().session_hours)
+    )
+    user.last_login_at = moment
+    await user.save(update_fields=["last_login_at"])
+    return token
+
+
+async def login(email: str | None, password: str | None) -> SignedIn:
+    """Email + password -> a session. Every failure is the same VALIDATION error (no field, one message)."""
+    address = (email or "").strip().lower()
+    user = await User.get_or_none(email=address) if address else None
+    # Always verify (hashing a throwaway when there is no hash) so every failure costs the same time.
+    valid = await verify_password(user.password_hash if user else None, password or "")
+    if user is None or not valid or user.disabled:
+        raise DomainError(ErrorCode.VALIDATION, LOGIN_FAILED)
+    async with in_transaction():
+        token = await start_session(user)
+        await record(actor_for(user), "user.login", "user", user.id)
+    return SignedIn(user=user, token=token, actor=actor_for(user))
+
+
+async def logout(actor: Actor | None, token: str | None) -> bool:
+    """End the session the request was made with; the token stops working on the next request.
+
+    API keys are not sessions: they are ended with revokeApiKey, so logging out with one is CONFLICT.
+    """
+    actor = require_user(actor)
+    if not token or token.startswith(API_KEY_PREFIX):
+        raise conflict("This request was made with an API key, not a session; revoke the key with revokeApiKey.")
+    async with in_transaction():
+        deleted = await SessionToken.filter(token_hash=token_hash(token), user_id=actor.user_id).delete()
+        if deleted:
+            await record(actor, "user.logout", "user", actor.user_id)
+    return bool(deleted)
