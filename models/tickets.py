@@ -50,6 +50,15 @@ class Ticket(Model):
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
+    # Foreign key columns Tortoise adds at runtime, declared for the type checker.
+    category_id: int
+    type_id: int | None
+    item_id: int | None
+    status_id: int
+    requester_id: int | None
+    assignee_id: int | None
+    assigned_group_id: int | None
+
     class Meta:
         table = "tickets"
         # The queue filters by these and sorts by updated_at (default), created_at or priority.

@@ -57,6 +57,10 @@ class Problems:
     def add(self, field: str, message: str) -> None:
         self.errors.append(validation(field, message))
 
+    def about(self, *fields: str) -> bool:
+        """Whether a problem was already recorded for any of these fields."""
+        return any(error.field in fields for error in self.errors)
+
     def raise_if_any(self) -> None:
         if self.errors:
             first, *rest = self.errors

@@ -50,3 +50,23 @@ def parse_id(problems: Problems, field: str, value: str | int | None) -> int | N
         problems.add(field, f"{field} must be a positive ID.")
         return None
     return number
+
+
+class _Keep:
+    """Marks an update field the client did not send (as opposed to sending null to clear it)."""
+
+    _instance: _Keep | None = None
+
+    def __new__(cls) -> _Keep:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+KEEP = _Keep()

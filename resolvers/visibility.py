@@ -19,6 +19,7 @@ from tortoise.queryset import QuerySet
 from models.enums import Role
 from models.tickets import Ticket
 from resolvers.actor import Actor
+from resolvers.errors import forbidden, not_found
 
 _NOTHING = Q(id__isnull=True)  # primary keys are never NULL: matches no row
 
@@ -55,3 +56,14 @@ async def queue_condition(actor: Actor | None) -> Q:
 
 async def queue_tickets(actor: Actor | None) -> QuerySet[Ticket]:
     return Ticket.filter(await queue_condition(actor))
+
+
+async def workable_ticket(actor: Actor, number: int) -> Ticket:
+    """A ticket a staff member may change: admins any, staff those in their queue (SPEC 1: staff update
+    tickets within their group scope). Out of scope but openable is FORBIDDEN; invisible is NOT_FOUND."""
+    ticket = await visible_tickets(actor).get_or_none(number=number)
+    if ticket is None:
+        raise not_found(f"Ticket {number}", "number")
+    if actor.role is Role.STAFF and not await Ticket.filter(await queue_condition(actor), id=ticket.id).exists():
+        raise forbidden("This ticket is outside your groups' scope; ask an admin or a member of its group.")
+    return ticket

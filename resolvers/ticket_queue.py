@@ -1,0 +1,189 @@
+"""Reading tickets: one ticket by number, and the queue with filters, sorts and keyset pagination (SPEC 8)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from functools import reduce
+from operator import and_, or_
+from typing import Any
+
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from models.enums import Priority, StatusKind
+from models.tickets import Ticket
+from resolvers.actor import Actor, require_user
+from resolvers.errors import Problems, validation
+from resolvers.validation import parse_id
+from resolvers.visibility import queue_condition, visible_tickets
+
+TICKET_COLUMNS = (
+    "id", "number", "subject", "description", "category_id", "type_id", "item_id", "priority", "status_id",
+    "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes", "resolved_at",
+    "closed_at", "reopened", "created_at", "updated_at",
+)  # fmt: skip
+
+DEFAULT_PAGE = 25
+MAX_PAGE = 100
+
+
+class TicketSort(Enum):
+    UPDATED_DESC = (("updated_at", "desc"), ("id", "desc"))
+    CREATED_DESC = (("created_at", "desc"), ("id", "desc"))
+    CREATED_ASC = (("created_at", "asc"), ("id", "asc"))
+    PRIORITY = (("priority", "asc"), ("updated_at", "desc"), ("id", "desc"))
+
+
+class AssigneeChoice(Enum):
+    ME = "ME"
+    UNASSIGNED = "UNASSIGNED"
+
+
+_DATETIME_COLUMNS = {"updated_at", "created_at"}
+
+
+@dataclass
+class TicketFilter:
+    status_ids: list[str] | None = None
+    priorities: list[Priority] | None = None
+    assignee: AssigneeChoice | None = None
+    assignee_id: str | None = None
+    group_ids: list[str] | None = None
+    category_id: str | None = None
+    type_id: str | None = None
+    item_id: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    reopened: bool | None = None
+    search: str | None = None
+
+
+@dataclass
+class TicketPage:
+    rows: list[dict[str, Any]]
+    cursors: list[str]
+    total: int
+    has_next: bool
+    has_previous: bool
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+async def ticket_row(actor: Actor | None, number: int) -> dict[str, Any] | None:
+    """The ticket as a plain row; None when it does not exist or the actor may not open it (same answer)."""
+    actor = require_user(actor)
+    rows = await visible_tickets(actor).filter(number=number).values(*TICKET_COLUMNS)
+    return rows[0] if rows else None
+
+
+def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[Q]:
+    conditions: list[Q] = []
+    if wanted.status_ids:
+        ids = [parse_id(problems, "filter.statusIds", raw) for raw in wanted.status_ids]
+        conditions.append(Q(status_id__in=[i for i in ids if i is not None]))
+    else:
+        # Default: everything except Closed (SPEC 8).
+        conditions.append(~Q(status__kind=StatusKind.CLOSED))
+    if wanted.priorities:
+        conditions.append(Q(priority__in=list(wanted.priorities)))
+    if wanted.assignee is AssigneeChoice.ME:
+        conditions.append(Q(assignee_id=actor.user_id))
+    elif wanted.assignee is AssigneeChoice.UNASSIGNED:
+        conditions.append(Q(assignee_id__isnull=True, assigned_group_id__isnull=True))
+    if wanted.assignee_id is not None:
+        conditions.append(Q(assignee_id=parse_id(problems, "filter.assigneeId", wanted.assignee_id)))
+    if wanted.group_ids:
+        groups = [parse_id(problems, "filter.groupIds", raw) for raw in wanted.group_ids]
+        conditions.append(Q(assigned_group_id__in=[g for g in groups if g is not None]))
+    for column, raw in (("category_id", wanted.category_id), ("type_id", wanted.type_id), ("item_id", wanted.item_id)):
+        if raw is not None:
+            camel = "filter." + column.replace("_id", "Id")
+            by_column: dict[str, Any] = {column: parse_id(problems, camel, raw)}
+            conditions.append(Q(**by_column))
+    if wanted.created_after is not None:
+        conditions.append(Q(created_at__gte=wanted.created_after))
+    if wanted.created_before is not None:
+        conditions.append(Q(created_at__lt=wanted.created_before))
+    if wanted.reopened is not None:
+        conditions.append(Q(reopened=wanted.reopened))
+    if wanted.search:
+        conditions.append(Q(subject__icontains=wanted.search.strip()))
+    return conditions
+
+
+async def _base(actor: Actor, wanted: TicketFilter, problems: Problems) -> QuerySet[Ticket]:
+    search = (wanted.search or "").strip()
+    if search.isdigit() and actor.is_staff:
+        # A number typed by staff opens that ticket regardless of scope and other filters (SPEC 8).
+        return visible_tickets(actor).filter(number=int(search))
+    conditions = _conditions(actor, wanted, problems)
+    return Ticket.filter(await queue_condition(actor), *conditions)
+
+
+def encode_cursor(sort: TicketSort, row: dict[str, Any]) -> str:
+    values = []
+    for column, _ in sort.value:
+        value = row[column]
+        values.append(value.isoformat() if isinstance(value, datetime) else int(value))
+    raw = json.dumps([sort.name, values], separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(sort: TicketSort, cursor: str) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        name, values = json.loads(raw)
+        if name != sort.name or len(values) != len(sort.value):
+            raise ValueError("cursor of another sort")
+        return [
+            datetime.fromisoformat(v) if column in _DATETIME_COLUMNS else int(v)
+            for (column, _), v in zip(sort.value, values, strict=True)
+        ]
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise validation("after", "after is not a cursor from this list and sort; start again without it.") from None
+
+
+def _after(sort: TicketSort, values: list[Any]) -> Q:
+    """Rows strictly after the cursor in the sort order: (a > x) or (a = x and b > y) or ..."""
+    alternatives: list[Q] = []
+    for i, (column, direction) in enumerate(sort.value):
+        op = "gt" if direction == "asc" else "lt"
+        equal = [Q(**{prev: values[j]}) for j, (prev, _) in enumerate(sort.value[:i])]
+        alternatives.append(reduce(and_, [*equal, Q(**{f"{column}__{op}": values[i]})]))
+    return reduce(or_, alternatives)
+
+
+async def list_tickets(
+    actor: Actor | None,
+    wanted: TicketFilter | None = None,
+    sort: TicketSort = TicketSort.UPDATED_DESC,
+    first: int | None = None,
+    after: str | None = None,
+) -> TicketPage:
+    """The actor's queue, filtered in SQL: two statements (page and count) whatever the page size."""
+    actor = require_user(actor)
+    problems = Problems()
+    size = DEFAULT_PAGE if first is None else first
+    if not 1 <= size <= MAX_PAGE:
+        problems.add("first", f"first is {size}; it must be between 1 and {MAX_PAGE}.")
+    base = await _base(actor, wanted or TicketFilter(), problems)
+    problems.raise_if_any()
+    page_query = base
+    if after:
+        page_query = page_query.filter(_after(sort, decode_cursor(sort, after)))
+    order = [("-" if direction == "desc" else "") + column for column, direction in sort.value]
+    rows = await page_query.order_by(*order).limit(size + 1).values(*TICKET_COLUMNS)
+    total = await base.count()
+    has_next = len(rows) > size
+    rows = rows[:size]
+    return TicketPage(
+        rows=rows,
+        cursors=[encode_cursor(sort, row) for row in rows],
+        total=total,
+        has_next=has_next,
+        has_previous=bool(after),
+    )

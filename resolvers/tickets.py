@@ -1,0 +1,183 @@
+"""Filing and reclassifying tickets (SPEC 2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from models.accounts import User
+from models.enums import Priority, Role, StatusKind
+from models.statuses import Status
+from models.tickets import Ticket
+from resolvers import audit
+from resolvers.actor import Actor, require_staff, require_user
+from resolvers.classification import Classification, check_classification
+from resolvers.errors import DomainError, ErrorCode, Problems
+from resolvers.outbox import queue_email, queue_event
+from resolvers.settings import get_setting
+from resolvers.validation import KEEP, _Keep, clean_text, parse_id
+from resolvers.visibility import workable_ticket
+
+SUBJECT_MAX = 255
+DESCRIPTION_MAX = 100_000
+
+# What the audit log and events record about a ticket.
+SNAPSHOT_FIELDS = (
+    "subject",
+    "category_id",
+    "type_id",
+    "item_id",
+    "priority",
+    "status_id",
+    "requester_id",
+    "assignee_id",
+    "assigned_group_id",
+)
+
+
+def snapshot(ticket: Ticket) -> dict[str, Any]:
+    values = {name: getattr(ticket, name) for name in SNAPSHOT_FIELDS}
+    values["priority"] = Priority(values["priority"]).name
+    return values
+
+
+@dataclass
+class NewTicket:
+    subject: str
+    description: str
+    category_id: str | None
+    type_id: str | None = None
+    item_id: str | None = None
+    priority: Priority | None = None
+    requester_id: str | None = None
+
+
+@dataclass
+class TicketChanges:
+    number: int
+    subject: str | _Keep | None = KEEP
+    category_id: str | _Keep | None = KEEP
+    type_id: str | _Keep | None = KEEP
+    item_id: str | _Keep | None = KEEP
+    priority: Priority | _Keep | None = KEEP
+
+
+async def _requester_for(actor: Actor, problems: Problems, raw_id: str | None) -> int | None:
+    """Users file for themselves; staff and admins may file on behalf of any enabled account."""
+    requester_id = parse_id(problems, "requesterId", raw_id)
+    if requester_id is None:
+        return actor.user_id
+    if requester_id == actor.user_id:
+        return requester_id
+    if not actor.is_staff:
+        raise DomainError(ErrorCode.FORBIDDEN, "You can only file tickets for yourself.", "requesterId")
+    row = await User.get_or_none(id=requester_id).values("disabled")
+    if row is None:
+        problems.add("requesterId", f"User {requester_id} does not exist.")
+    elif row["disabled"]:
+        problems.add("requesterId", "That account is disabled; tickets cannot be filed for it.")
+    return requester_id
+
+
+async def _check_priority(actor: Actor, priority: Priority | None) -> Priority:
+    if priority is None:
+        return Priority.MEDIUM
+    if actor.role is Role.USER and not await get_setting("user_selectable_priority"):
+        # Refused rather than dropped, so the requester knows their choice did not stick (SPEC 2).
+        raise DomainError(ErrorCode.FORBIDDEN, "Requesters cannot choose the priority here; leave it out.", "priority")
+    return priority
+
+
+async def create_ticket(actor: Actor | None, data: NewTicket) -> Ticket:
+    """File a ticket: every rule of SPEC 2, one transaction with its audit, email and event rows."""
+    actor = require_user(actor)
+    problems = Problems()
+    subject = clean_text(problems, "subject", data.subject, max_length=SUBJECT_MAX)
+    description = clean_text(problems, "description", data.description, max_length=DESCRIPTION_MAX)
+    requester_id = await _requester_for(actor, problems, data.requester_id)
+    priority = await _check_priority(actor, data.priority)
+    ids = [
+        parse_id(problems, name, raw)
+        for name, raw in (("categoryId", data.category_id), ("typeId", data.type_id), ("itemId", data.item_id))
+    ]
+    classification = None
+    if not problems.about("categoryId", "typeId", "itemId"):
+        classification = await check_classification(problems, *ids)
+    problems.raise_if_any()
+    assert classification is not None
+    new_status = await Status.filter(kind=StatusKind.NEW).order_by("sort_order", "id").first()
+    if new_status is None:
+        raise DomainError(ErrorCode.CONFLICT, "No status of kind NEW exists; run `helpdesk migrate`.")
+
+    async with in_transaction():
+        ticket = await Ticket.create(
+            subject=subject,
+            description=description,
+            category_id=classification.category_id,
+            type_id=classification.type_id,
+            item_id=classification.item_id,
+            priority=priority,
+            status_id=new_status.id,
+            requester_id=requester_id,
+            created_by_id=actor.user_id,
+        )
+        ticket.number = ticket.id
+        await ticket.save(update_fields=["number"])
+        await audit.record(actor, "ticket.created", "ticket", ticket.id, after=snapshot(ticket), ticket_id=ticket.id)
+        requester_email: list[Any] = await User.filter(id=requester_id).values_list("email", flat=True)
+        await queue_email(
+            "ticket_created", ticket_id=ticket.id, to=list(requester_email), context={"number": ticket.number}
+        )
+        await queue_event("ticket.created", ticket_id=ticket.id, data={"number": ticket.number})
+    return ticket
+
+
+async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
+    """Staff reclassify and re-prioritise. A new category clears type and item, a new type clears item,
+    unless the same request sets them (then they must fit the new parent)."""
+    actor = require_staff(actor)
+    ticket = await workable_ticket(actor, changes.number)
+    problems = Problems()
+    before = snapshot(ticket)
+    if not isinstance(changes.subject, _Keep):
+        ticket.subject = clean_text(problems, "subject", changes.subject, max_length=SUBJECT_MAX)
+    if changes.priority is None:
+        problems.add("priority", "priority cannot be cleared; choose CRITICAL, HIGH, MEDIUM or LOW.")
+    elif not isinstance(changes.priority, _Keep):
+        ticket.priority = changes.priority
+    current = Classification(ticket.category_id, ticket.type_id, ticket.item_id)
+    wanted = _reclassify(problems, current, changes)
+    if wanted != current and not problems.about("categoryId", "typeId", "itemId"):
+        checked = await check_classification(problems, wanted.category_id, wanted.type_id, wanted.item_id, keep=current)
+        if checked is not None:
+            ticket.category_id, ticket.type_id, ticket.item_id = checked.category_id, checked.type_id, checked.item_id
+    problems.raise_if_any()
+
+    old, new = audit.changed(before, snapshot(ticket))
+    if not new:
+        return ticket
+    async with in_transaction():
+        await ticket.save()
+        await audit.record(actor, "ticket.updated", "ticket", ticket.id, before=old, after=new, ticket_id=ticket.id)
+    return ticket
+
+
+def _reclassify(problems: Problems, current: Classification, changes: TicketChanges) -> Classification:
+    """The classification asked for, applying the cascade: a changed parent clears unset children."""
+    category_id = current.category_id
+    type_id, item_id = current.type_id, current.item_id
+    if not isinstance(changes.category_id, _Keep):
+        parsed = parse_id(problems, "categoryId", changes.category_id)
+        if parsed is None:
+            problems.add("categoryId", "categoryId cannot be cleared; every ticket has a category.")
+        elif parsed != category_id:
+            category_id, type_id, item_id = parsed, None, None
+    if not isinstance(changes.type_id, _Keep):
+        parsed_type = parse_id(problems, "typeId", changes.type_id)
+        if parsed_type != type_id:
+            type_id, item_id = parsed_type, None
+    if not isinstance(changes.item_id, _Keep):
+        item_id = parse_id(problems, "itemId", changes.item_id)
+    return Classification(category_id, type_id, item_id)

@@ -1,0 +1,276 @@
+"""Tickets: the ticket type, the queue, filing and reclassifying."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+
+from models.enums import Priority as StoredPriority
+from resolvers import ticket_queue
+from resolvers.tickets import NewTicket, TicketChanges, create_ticket, update_ticket
+from resolvers.validation import KEEP
+from schema.accounts import Group, User
+from schema.context import Info
+from schema.cti import Category, Item, TicketType
+from schema.enums import Priority, to_graphql
+from schema.errors import UserError, mutate, query
+from schema.pagination import Connection, Edge, PageInfo
+from schema.statuses import Status
+
+
+@strawberry.type(description="A request for help, and everything known about it.")
+class Ticket:
+    id: strawberry.ID = strawberry.field(description="Internal ID; people and inputs use `number`.")
+    number: int = strawberry.field(description="The ticket number people see and type.")
+    subject: str = strawberry.field(description="One-line summary.")
+    description: str = strawberry.field(description="The request in Markdown, as written.")
+    priority: Priority = strawberry.field(description="How urgent it is.")
+    resolution_notes: str | None = strawberry.field(description="What fixed it; shown to the requester.")
+    resolved_at: datetime | None = strawberry.field(description="When it was last resolved.")
+    closed_at: datetime | None = strawberry.field(description="When it was closed.")
+    reopened: bool = strawberry.field(description="The requester reopened it by replying after it was resolved.")
+    created_at: datetime = strawberry.field(description="When it was filed.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    _row: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="Where it stands in the lifecycle.")
+    async def status(self, info: Info) -> Status:
+        row = await info.context.loaders.status_by_id.load(self._row["status_id"])
+        assert row is not None  # foreign key
+        return Status.from_row(row)
+
+    @strawberry.field(description="Top level of the classification.")
+    async def category(self, info: Info) -> Category:
+        row = await info.context.loaders.category_by_id.load(self._row["category_id"])
+        assert row is not None  # foreign key
+        return Category.from_row(row)
+
+    @strawberry.field(description="Second level of the classification, if any.")
+    async def type(self, info: Info) -> TicketType | None:
+        type_id = self._row["type_id"]
+        row = await info.context.loaders.type_by_id.load(type_id) if type_id else None
+        return TicketType.from_row(row) if row else None
+
+    @strawberry.field(description="Third level of the classification, if any.")
+    async def item(self, info: Info) -> Item | None:
+        item_id = self._row["item_id"]
+        row = await info.context.loaders.item_by_id.load(item_id) if item_id else None
+        return Item.from_row(row) if row else None
+
+    @strawberry.field(description="The person who asked; null for a guest ticket.")
+    async def requester(self, info: Info) -> User | None:
+        return await _user(info, self._row["requester_id"])
+
+    @strawberry.field(description="The guest's email on a guest ticket; visible to staff only.")
+    def guest_email(self, info: Info) -> str | None:
+        actor = info.context.actor
+        return self._row["guest_email"] if actor is not None and actor.is_staff else None
+
+    @strawberry.field(description="The staff member working on it, if any.")
+    async def assignee(self, info: Info) -> User | None:
+        return await _user(info, self._row["assignee_id"])
+
+    @strawberry.field(description="The group working on it, if any.")
+    async def assigned_group(self, info: Info) -> Group | None:
+        group_id = self._row["assigned_group_id"]
+        row = await info.context.loaders.group_by_id.load(group_id) if group_id else None
+        return Group.from_row(row) if row else None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Ticket:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            number=row["number"],
+            subject=row["subject"],
+            description=row["description"],
+            priority=to_graphql(Priority, row["priority"]),  # type: ignore[arg-type]
+            resolution_notes=row["resolution_notes"],
+            resolved_at=row["resolved_at"],
+            closed_at=row["closed_at"],
+            reopened=row["reopened"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            _row=row,
+        )
+
+
+async def _user(info: Info, user_id: int | None) -> User | None:
+    row = await info.context.loaders.user_by_id.load(user_id) if user_id else None
+    return User.from_row(row) if row else None
+
+
+@strawberry.enum(description="Orders for the ticket queue.")
+class TicketSort(Enum):
+    UPDATED_DESC = strawberry.enum_value("UPDATED_DESC", description="Last updated first (the default).")
+    CREATED_DESC = strawberry.enum_value("CREATED_DESC", description="Newest first.")
+    CREATED_ASC = strawberry.enum_value("CREATED_ASC", description="Oldest first.")
+    PRIORITY = strawberry.enum_value("PRIORITY", description="Critical first, then by last update.")
+
+
+@strawberry.enum(description="Shortcuts for the assignee filter.")
+class AssigneeFilter(Enum):
+    ME = strawberry.enum_value("ME", description="Assigned to me.")
+    UNASSIGNED = strawberry.enum_value("UNASSIGNED", description="Assigned to nobody and no group.")
+
+
+@strawberry.input(description="Queue filters; all given ones must match.")
+class TicketFilterInput:
+    status_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Any of these statuses. Default: every status except Closed ones."
+    )
+    priorities: list[Priority] | None = strawberry.field(default=None, description="Any of these priorities.")
+    assignee: AssigneeFilter | None = strawberry.field(default=None, description="Mine, or unassigned.")
+    assignee_id: strawberry.ID | None = strawberry.field(default=None, description="Assigned to this person.")
+    group_ids: list[strawberry.ID] | None = strawberry.field(
+        default=None, description="Assigned to any of these groups."
+    )
+    category_id: strawberry.ID | None = strawberry.field(default=None, description="In this category.")
+    type_id: strawberry.ID | None = strawberry.field(default=None, description="Of this type.")
+    item_id: strawberry.ID | None = strawberry.field(default=None, description="About this item.")
+    created_after: datetime | None = strawberry.field(default=None, description="Filed at or after this time.")
+    created_before: datetime | None = strawberry.field(default=None, description="Filed before this time.")
+    reopened: bool | None = strawberry.field(default=None, description="Only reopened (true) or not reopened (false).")
+    search: str | None = strawberry.field(
+        default=None, description="Words in the subject. Staff typing a number get that ticket, whatever its scope."
+    )
+
+    def to_domain(self) -> ticket_queue.TicketFilter:
+        return ticket_queue.TicketFilter(
+            status_ids=[str(s) for s in self.status_ids] if self.status_ids else None,
+            priorities=[StoredPriority[p.name] for p in self.priorities] if self.priorities else None,
+            assignee=ticket_queue.AssigneeChoice[self.assignee.name] if self.assignee else None,
+            assignee_id=self.assignee_id,
+            group_ids=[str(g) for g in self.group_ids] if self.group_ids else None,
+            category_id=self.category_id,
+            type_id=self.type_id,
+            item_id=self.item_id,
+            created_after=self.created_after,
+            created_before=self.created_before,
+            reopened=self.reopened,
+            search=self.search,
+        )
+
+
+@strawberry.input(description="A new ticket.")
+class CreateTicketInput:
+    subject: str = strawberry.field(description="One-line summary, 1 to 255 characters after trimming.")
+    description: str = strawberry.field(description="The request, in Markdown.")
+    category_id: strawberry.ID | None = strawberry.field(default=None, description="Required: the category.")
+    type_id: strawberry.ID | None = strawberry.field(
+        default=None, description="A type of that category, if it has types."
+    )
+    item_id: strawberry.ID | None = strawberry.field(default=None, description="An item of that type, if it has items.")
+    priority: Priority | None = strawberry.field(
+        default=None,
+        description="Default MEDIUM. Requesters may set it only when the `userSelectablePriority` setting is on.",
+    )
+    requester_id: strawberry.ID | None = strawberry.field(
+        default=None, description="Staff and admins: file on behalf of this user. Default: yourself."
+    )
+
+
+@strawberry.input(description="Changes to a ticket; fields left out stay as they are.")
+class UpdateTicketInput:
+    number: int = strawberry.field(description="The ticket to change.")
+    subject: str | None = strawberry.field(default=strawberry.UNSET, description="New subject.")
+    category_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="New category; clears type and item unless given too."
+    )
+    type_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="New type (null clears it); clears the item unless given too."
+    )
+    item_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="New item (null clears it).")
+    priority: Priority | None = strawberry.field(default=strawberry.UNSET, description="New priority.")
+
+
+@strawberry.type(description="Result of createTicket.")
+class CreateTicketPayload:
+    ticket: Ticket | None = strawberry.field(description="The new ticket, unless refused.")
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="Result of updateTicket.")
+class UpdateTicketPayload:
+    ticket: Ticket | None = strawberry.field(description="The ticket after the change, unless refused.")
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+def _keep(value: Any) -> Any:
+    return KEEP if value is strawberry.UNSET else value
+
+
+async def _reload(info: Info, number: int) -> Ticket | None:
+    """The ticket as the caller now sees it (after a change), read the same way as queries read it."""
+    row = await ticket_queue.ticket_row(info.context.actor, number)
+    return Ticket.from_row(row) if row else None
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One ticket by number; null when it does not exist or you may not see it.")
+    async def ticket(
+        self, info: Info, number: Annotated[int, strawberry.argument(description="The ticket number.")]
+    ) -> Ticket | None:
+        row = await query(info, lambda actor: ticket_queue.ticket_row(actor, number))
+        return Ticket.from_row(row) if row else None
+
+    @strawberry.field(description="Your queue: the tickets your role and groups let you see, filtered and sorted.")
+    async def tickets(
+        self,
+        info: Info,
+        filter: Annotated[TicketFilterInput | None, strawberry.argument(description="What to show.")] = None,
+        sort: Annotated[TicketSort, strawberry.argument(description="In which order.")] = TicketSort.UPDATED_DESC,
+        first: Annotated[int | None, strawberry.argument(description="Page size: default 25, at most 100.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Continue after this cursor.")] = None,
+    ) -> Connection[Ticket]:
+        wanted = filter.to_domain() if filter else None
+        page = await query(
+            info,
+            lambda actor: ticket_queue.list_tickets(actor, wanted, ticket_queue.TicketSort[sort.name], first, after),
+        )
+        edges = [Edge(cursor=c, node=Ticket.from_row(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
+        return Connection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            total_count=page.total,
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="File a ticket.")
+    async def create_ticket(self, info: Info, input: CreateTicketInput) -> CreateTicketPayload:
+        data = NewTicket(
+            subject=input.subject,
+            description=input.description,
+            category_id=input.category_id,
+            type_id=input.type_id,
+            item_id=input.item_id,
+            priority=StoredPriority[input.priority.name] if input.priority else None,
+            requester_id=input.requester_id,
+        )
+        ticket, errors = await mutate(info, lambda actor: create_ticket(actor, data))
+        # create_ticket sets number = id in the same transaction.
+        return CreateTicketPayload(ticket=await _reload(info, ticket.id) if ticket else None, errors=errors)
+
+    @strawberry.mutation(description="Staff: reclassify, re-prioritise or retitle a ticket in your scope.")
+    async def update_ticket(self, info: Info, input: UpdateTicketInput) -> UpdateTicketPayload:
+        priority = _keep(input.priority)
+        changes = TicketChanges(
+            number=input.number,
+            subject=_keep(input.subject),
+            category_id=_keep(input.category_id),
+            type_id=_keep(input.type_id),
+            item_id=_keep(input.item_id),
+            priority=StoredPriority[priority.name] if priority else priority,
+        )
+        ticket, errors = await mutate(info, lambda actor: update_ticket(actor, changes))
+        return UpdateTicketPayload(ticket=await _reload(info, input.number) if ticket else None, errors=errors)

@@ -1,0 +1,145 @@
+"""updateTicket: staff reclassify and re-prioritise within scope; the CTI cascade clears children."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from models.audit import AuditEntry
+from models.enums import Priority, Role
+from models.tickets import Ticket
+from tests.helpers import Person, gql, make_category, make_group, make_item, make_person, make_ticket, make_type
+
+UPDATE = """
+mutation($input: UpdateTicketInput!) {
+  updateTicket(input: $input) {
+    ticket { number subject priority category { name } type { name } item { name } }
+    errors { code field message }
+  }
+}"""
+
+
+async def update(client: httpx.AsyncClient, person: Person | None, **fields: Any) -> dict[str, Any]:
+    body = await gql(client, UPDATE, {"input": fields}, person.token if person else None)
+    return body
+
+
+async def world() -> dict[str, Any]:
+    hardware, software = await make_category("Hardware"), await make_category("Software")
+    laptop, printer = await make_type(hardware, "Laptop"), await make_type(hardware, "Printer")
+    battery = await make_item(laptop, "Battery")
+    toner = await make_item(printer, "Toner")
+    office = await make_type(software, "Office")
+    owner = await make_person(Role.USER)
+    staff_in, staff_out = await make_person(Role.STAFF), await make_person(Role.STAFF)
+    await make_group("Hardware", members=[staff_in], scope=[(hardware, None)])
+    ticket = await make_ticket(hardware, ticket_type=laptop, item=battery, requester=owner)
+    return locals()
+
+
+async def test_changing_the_category_clears_type_and_item(client: httpx.AsyncClient) -> None:
+    w = await world()
+    body = await update(client, w["staff_in"], number=w["ticket"].number, categoryId=str(w["software"].id))
+    result = body["data"]["updateTicket"]
+    assert result["errors"] == []
+    assert (result["ticket"]["category"], result["ticket"]["type"], result["ticket"]["item"]) == (
+        {"name": "Software"},
+        None,
+        None,
+    )
+
+
+async def test_changing_the_type_clears_the_item_unless_given(client: httpx.AsyncClient) -> None:
+    w = await world()
+    cleared = await update(client, w["staff_in"], number=w["ticket"].number, typeId=str(w["printer"].id))
+    assert cleared["data"]["updateTicket"]["ticket"]["item"] is None
+    both = await update(
+        client, w["staff_in"], number=w["ticket"].number, typeId=str(w["laptop"].id), itemId=str(w["battery"].id)
+    )
+    assert both["data"]["updateTicket"]["ticket"]["item"] == {"name": "Battery"}
+
+
+async def test_same_category_keeps_type_and_item(client: httpx.AsyncClient) -> None:
+    w = await world()
+    body = await update(client, w["staff_in"], number=w["ticket"].number, categoryId=str(w["hardware"].id))
+    assert body["data"]["updateTicket"]["ticket"]["item"] == {"name": "Battery"}
+
+
+async def test_new_category_with_a_foreign_type_is_refused_and_nothing_changes(client: httpx.AsyncClient) -> None:
+    w = await world()
+    body = await update(
+        client,
+        w["staff_in"],
+        number=w["ticket"].number,
+        categoryId=str(w["software"].id),
+        typeId=str(w["laptop"].id),
+        priority="HIGH",
+    )
+    assert [(e["code"], e["field"]) for e in body["data"]["updateTicket"]["errors"]] == [("VALIDATION", "typeId")]
+    ticket = await Ticket.get(id=w["ticket"].id)
+    assert (ticket.category_id, ticket.priority) == (w["hardware"].id, Priority.MEDIUM)
+
+
+async def test_archived_nodes_stay_on_the_ticket_but_cannot_be_newly_chosen(client: httpx.AsyncClient) -> None:
+    w = await world()
+    w["laptop"].archived = True
+    await w["laptop"].save()
+    kept = await update(client, w["staff_in"], number=w["ticket"].number, priority="LOW")
+    assert kept["data"]["updateTicket"]["errors"] == []
+    await update(client, w["staff_in"], number=w["ticket"].number, typeId=str(w["printer"].id))
+    back = await update(client, w["staff_in"], number=w["ticket"].number, typeId=str(w["laptop"].id))
+    assert back["data"]["updateTicket"]["errors"][0]["field"] == "typeId"
+
+
+async def test_priority_cannot_be_cleared_and_category_is_required(client: httpx.AsyncClient) -> None:
+    w = await world()
+    body = await update(client, w["staff_in"], number=w["ticket"].number, priority=None, categoryId=None)
+    assert {e["field"] for e in body["data"]["updateTicket"]["errors"]} == {"priority", "categoryId"}
+
+
+async def test_update_writes_an_audit_row_with_before_and_after(client: httpx.AsyncClient) -> None:
+    w = await world()
+    await update(client, w["staff_in"], number=w["ticket"].number, priority="CRITICAL", subject="New words")
+    entry = await AuditEntry.get(action="ticket.updated")
+    assert entry.actor_id == w["staff_in"].id
+    assert entry.before == {"subject": w["ticket"].subject, "priority": "MEDIUM"}
+    assert entry.after == {"subject": "New words", "priority": "CRITICAL"}
+
+
+@pytest.mark.parametrize(
+    ("who", "code"),
+    [
+        ("admin", None),
+        ("staff_in", None),
+        ("staff_out", "FORBIDDEN"),
+        ("owner", "FORBIDDEN"),
+        ("other", "FORBIDDEN"),
+        ("anonymous", "UNAUTHENTICATED"),
+    ],
+)
+async def test_role_matrix(client: httpx.AsyncClient, who: str, code: str | None) -> None:
+    w = await world()
+    people = {
+        "admin": await make_person(Role.ADMIN),
+        "staff_in": w["staff_in"],
+        "staff_out": w["staff_out"],
+        "owner": w["owner"],
+        "other": await make_person(Role.USER),
+        "anonymous": None,
+    }
+    body = await update(client, people[who], number=w["ticket"].number, priority="HIGH")
+    ticket = await Ticket.get(id=w["ticket"].id)
+    if code == "UNAUTHENTICATED":
+        assert body["errors"][0]["extensions"]["code"] == code
+    else:
+        errors = body["data"]["updateTicket"]["errors"]
+        assert [e["code"] for e in errors] == ([code] if code else [])
+    assert (ticket.priority is Priority.HIGH) is (code is None)
+
+
+async def test_unknown_ticket_is_not_found(client: httpx.AsyncClient) -> None:
+    admin = await make_person(Role.ADMIN)
+    body = await update(client, admin, number=999, priority="HIGH")
+    assert [(e["code"], e["field"]) for e in body["data"]["updateTicket"]["errors"]] == [("NOT_FOUND", "number")]
