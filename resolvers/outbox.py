@@ -1,8 +1,15 @@
-"""Writing to the transactional outbox. Called inside the transaction of the change that causes it;
-jobs deliver after commit, so a rollback sends nothing and a crash loses nothing."""
+"""Writing to the transactional outbox.
+
+Rows are written inside the transaction of the change that causes them; delivery jobs read them after
+commit, so a rollback sends nothing and a crash loses nothing. After a successful commit the caller
+announces the new rows (`announce_queued`) so delivery starts at once instead of at the next periodic pass;
+the periodic pass is the safety net, the announcement only the fast path.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from models.outbox import OutboxMessage
@@ -10,20 +17,54 @@ from models.outbox import OutboxMessage
 EMAIL = "email"
 EVENT = "event"
 
+Listener = Callable[[list[int]], Awaitable[None]]
+_listeners: list[Listener] = []
+_queued: ContextVar[list[int] | None] = ContextVar("outbox_queued", default=None)
+
+
+def _remember(message_id: int) -> None:
+    queued = _queued.get()
+    if queued is None:
+        queued = []
+        _queued.set(queued)
+    queued.append(message_id)
+
 
 async def queue_email(topic: str, *, ticket_id: int | None, to: list[str], context: dict[str, Any]) -> None:
     """One outbox row per recipient, so each delivery is claimed, retried and marked sent on its own."""
-    recipients = sorted({address.lower() for address in to if address})
-    if not recipients:
-        return
-    await OutboxMessage.bulk_create(
-        [
-            OutboxMessage(channel=EMAIL, topic=topic, ticket_id=ticket_id, payload={"to": r, **context})
-            for r in recipients
-        ]
-    )
+    for recipient in sorted({address.lower() for address in to if address}):
+        message = await OutboxMessage.create(
+            channel=EMAIL, topic=topic, ticket_id=ticket_id, payload={"to": recipient, **context}
+        )
+        _remember(message.id)
 
 
 async def queue_event(topic: str, *, ticket_id: int | None, data: dict[str, Any]) -> None:
     """A domain event for webhooks and subscriptions (e.g. "ticket.created")."""
-    await OutboxMessage.create(channel=EVENT, topic=topic, ticket_id=ticket_id, payload=data)
+    message = await OutboxMessage.create(channel=EVENT, topic=topic, ticket_id=ticket_id, payload=data)
+    _remember(message.id)
+
+
+def add_listener(listener: Listener) -> None:
+    """Called with the ids of newly committed outbox rows (the job runtime registers itself here)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def remove_listener(listener: Listener) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
+def forget_queued() -> None:
+    """Drop what this task queued without announcing it (its transaction rolled back)."""
+    _queued.set(None)
+
+
+async def announce_queued() -> None:
+    """Tell listeners about the rows this task queued; call only after the transaction committed."""
+    ids = _queued.get() or []
+    _queued.set(None)
+    if ids:
+        for listener in list(_listeners):
+            await listener(ids)

@@ -9,6 +9,7 @@ from typing import TypeVar
 import strawberry
 from graphql import GraphQLError
 
+from resolvers import outbox
 from resolvers.actor import Actor
 from resolvers.errors import DomainError
 from resolvers.errors import ErrorCode as DomainErrorCode
@@ -49,12 +50,17 @@ async def mutate(info: Info, work: Callable[[Actor | None], Awaitable[T]]) -> tu
 
     A missing or invalid token is the one refusal that is a top-level error (DESIGN: UNAUTHENTICATED).
     """
+    outbox.forget_queued()
     try:
-        return await work(info.context.actor), []
+        result = await work(info.context.actor)
     except DomainError as error:
+        outbox.forget_queued()
         if error.code is DomainErrorCode.UNAUTHENTICATED:
             raise unauthenticated(error.message) from None
         return None, user_errors(error)
+    # Committed: start delivering what the change queued (emails, webhooks, events) right away.
+    await outbox.announce_queued()
+    return result, []
 
 
 async def query(info: Info, work: Callable[[Actor | None], Awaitable[T]]) -> T:
