@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -240,3 +242,30 @@ async def test_demo_default_load_is_deterministic_for_a_seed(db: str) -> None:
     await load_demo_data(seed=8)
     assert await _fingerprint() != first
     assert await Status.all().count() == 5
+
+
+def _readme_operations() -> list[str]:
+    """The ```graphql blocks of README.md, in order: the first signs in, the rest use its token."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    return re.findall(r"```graphql\n(.*?)```", readme, flags=re.DOTALL)
+
+
+async def test_the_readme_graphql_session_works_on_demo_data(client: httpx.AsyncClient) -> None:
+    await load_demo_data(ticket_count=30)
+    login, *operations = _readme_operations()
+    assert len(operations) >= 4
+    data = await gql_data(client, login)
+    assert data["login"]["errors"] == []
+    token = data["login"]["token"]
+    for operation in operations:
+        data = await gql_data(client, operation, token=token)
+        for result in data.values():
+            assert result is not None, operation
+            if isinstance(result, dict):
+                assert result.get("errors", []) == [], (operation, result)
+    created = await gql_data(client, "{ ticket(number: 31) { subject priority category { name } } }", token=token)
+    assert created["ticket"] == {
+        "subject": "Projector in room 4 shows no picture",
+        "priority": "HIGH",
+        "category": {"name": "Hardware"},
+    }
