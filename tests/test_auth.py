@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -276,4 +277,15 @@ async def test_create_admin_refuses_bad_input_and_taken_emails(db: str) -> None:
     with pytest.raises(DomainError) as taken:
         await create_admin("ROOT@example.com", "Root again", PASSWORD)
     assert (taken.value.code, taken.value.field) == (ErrorCode.CONFLICT, "email")
+    assert await User.all().count() == 1
+
+
+async def test_concurrent_first_admin_setups_make_exactly_one_admin(client: httpx.AsyncClient) -> None:
+    attempts = [
+        gql_data(client, SETUP, {"input": {"email": f"boss{n}@example.com", "name": "Boss", "password": PASSWORD}})
+        for n in range(4)
+    ]
+    results = [data["setupFirstAdmin"] for data in await asyncio.gather(*attempts)]
+    assert sorted(len(r["errors"]) for r in results) == [0, 1, 1, 1]
+    assert all(e["code"] == "CONFLICT" for r in results for e in r["errors"])
     assert await User.all().count() == 1
