@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
+from resolvers.cti import visible_children
 from schema.context import Info
 
 
@@ -30,10 +31,16 @@ class TicketType:
     sort_order: int = strawberry.field(description="Position among its siblings, ascending.")
     archived: bool = strawberry.field(description="Archived types stay on old tickets but cannot be chosen.")
 
-    @strawberry.field(description="Items of this type, in sort order (archived ones included).")
-    async def items(self, info: Info) -> list[Item]:
+    @strawberry.field(description="Items of this type, by sort order then name.")
+    async def items(
+        self,
+        info: Info,
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Also list archived items (they stay on old tickets).")
+        ] = False,
+    ) -> list[Item]:
         rows = await info.context.loaders.items_by_type_id.load(int(self.id))
-        return [Item.from_row(r) for r in rows]
+        return [Item.from_row(r) for r in visible_children(rows, include_archived=include_archived)]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> TicketType:
@@ -49,10 +56,16 @@ class Category:
     sort_order: int = strawberry.field(description="Position among categories, ascending.")
     archived: bool = strawberry.field(description="Archived categories stay on old tickets but cannot be chosen.")
 
-    @strawberry.field(description="Types in this category, in sort order (archived ones included).")
-    async def types(self, info: Info) -> list[TicketType]:
+    @strawberry.field(description="Types in this category, by sort order then name.")
+    async def types(
+        self,
+        info: Info,
+        include_archived: Annotated[
+            bool, strawberry.argument(description="Also list archived types (they stay on old tickets).")
+        ] = False,
+    ) -> list[TicketType]:
         rows = await info.context.loaders.types_by_category_id.load(int(self.id))
-        return [TicketType.from_row(r) for r in rows]
+        return [TicketType.from_row(r) for r in visible_children(rows, include_archived=include_archived)]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Category:

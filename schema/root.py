@@ -15,6 +15,7 @@ from schema.masking import MaskUnexpectedErrors
 AREAS = (
     "auth",
     "users",
+    "cti_admin",
 )
 
 MAX_DEPTH = 10
