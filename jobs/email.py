@@ -1,0 +1,23 @@
+"""Email dispatch jobs: arq entry points (and the in-process runtime's) for delivering outbox emails.
+
+The rules (claiming exactly once, retries with backoff, what may be rendered) live in resolvers/mailer.py;
+these functions only adapt arq's calling convention.
+"""
+
+from __future__ import annotations
+
+import resolvers.mailer as mailer
+
+
+async def deliver_email(ctx: dict, outbox_id: int) -> bool:
+    """Deliver one outbox email if it is due and no other worker holds it; True when it was sent now.
+
+    Enqueued after commit for each new email row; harmless to run twice or late (the claim decides).
+    """
+    return await mailer.deliver_email(outbox_id)
+
+
+async def deliver_pending_emails(ctx: dict) -> int:
+    """The periodic pass: deliver every email that is due (including ones whose worker died); returns how many
+    were sent."""
+    return await mailer.deliver_pending_emails()

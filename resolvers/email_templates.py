@@ -1,0 +1,135 @@
+"""Turning an outbox email row into a message people can read: subject, plain text and HTML.
+
+Templates are files shipped in resolvers/templates/ (`<topic>.subject.txt`, `<topic>.txt`, `<topic>.html`),
+written with `$name` placeholders (Python's string.Template). Every value is HTML-escaped in the HTML part and
+stripped of line breaks in the subject, so text people typed can never inject markup or headers.
+
+Rendering reads what it needs from the database at send time (the ticket's subject, a reply's body). A row
+that must not be sent (an internal note, a reply deleted before delivery, a ticket that no longer exists)
+raises `Undeliverable`; the mailer then marks it FAILED without sending anything.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from importlib import resources
+from string import Template
+from typing import Any
+
+from core.config import get_config
+from models.accounts import Group, User
+from models.replies import Reply
+from models.statuses import Status
+from models.tickets import Ticket
+
+TOPICS = (
+    "ticket_created",
+    "ticket_assigned",
+    "reply_added",
+    "ticket_resolved",
+    "ticket_closed",
+    "ticket_reopened",
+    "guest_ticket_created",
+    "guest_access_link",
+)
+PARTS = ("subject.txt", "txt", "html")
+
+
+class Undeliverable(Exception):
+    """This row must never be sent; the message says why (it becomes the row's lastError)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def default_template(topic: str, part: str) -> str:
+    """The shipped template text for one part ("subject.txt", "txt" or "html") of a topic."""
+    if topic not in TOPICS or part not in PARTS:
+        raise Undeliverable(f"there is no email template for topic {topic!r}.")
+    return resources.files("resolvers").joinpath("templates", f"{topic}.{part}").read_text(encoding="utf-8")
+
+
+def ticket_url(number: int) -> str:
+    return f"{get_config().base_url}/tickets/{number}"
+
+
+def render(topic: str, values: dict[str, str]) -> Rendered:
+    """Fill the topic's three templates. Unknown placeholders stay as written rather than failing delivery."""
+    escaped = {key: html.escape(value) for key, value in values.items()}
+    one_line = {key: " ".join(value.split()) for key, value in values.items()}
+    subject = Template(default_template(topic, "subject.txt")).safe_substitute(one_line)
+    return Rendered(
+        subject=" ".join(subject.split()),
+        text=Template(default_template(topic, "txt")).safe_substitute(values),
+        html=Template(default_template(topic, "html")).safe_substitute(escaped),
+    )
+
+
+async def template_values(topic: str, ticket_id: int | None, payload: dict[str, Any]) -> dict[str, str]:
+    """Everything a template may use: the payload's plain values, then facts read from the database now."""
+    values = {key: str(value) for key, value in payload.items() if isinstance(value, str | int) and value is not None}
+    values["recipient"] = str(payload.get("to") or "")
+    values["helpdesk_url"] = get_config().base_url
+    ticket = await _ticket(ticket_id, payload)
+    number = ticket.number or ticket.id
+    link = payload.get("access_url") or payload.get("link") or ticket_url(number)
+    values.update(
+        number=str(number),
+        subject=ticket.subject,
+        description=ticket.description,
+        ticket_url=ticket_url(number),
+        link=str(link),
+        access_url=str(link),
+        tracking_ref=ticket.tracking_ref or "",
+        status=await _name(Status, ticket.status_id),
+        assignee_name=await _name(User, ticket.assignee_id, "nobody"),
+        group_name=await _name(Group, ticket.assigned_group_id, "no group"),
+        resolution_notes=str(payload.get("resolution_notes") or ticket.resolution_notes or "No notes were given."),
+        reason=str(payload.get("reason") or "No reason was given."),
+    )
+    if topic == "reply_added":
+        values.update(await _reply_values(ticket, payload))
+    return values
+
+
+async def render_message(topic: str, ticket_id: int | None, payload: dict[str, Any]) -> Rendered:
+    """The finished subject, text and HTML for one outbox row, or Undeliverable."""
+    if topic not in TOPICS:
+        raise Undeliverable(f"there is no email template for topic {topic!r}.")
+    return render(topic, await template_values(topic, ticket_id, payload))
+
+
+async def _ticket(ticket_id: int | None, payload: dict[str, Any]) -> Ticket:
+    ticket = await Ticket.get_or_none(id=ticket_id) if ticket_id is not None else None
+    if ticket is None and isinstance(payload.get("number"), int):
+        ticket = await Ticket.get_or_none(number=payload["number"])
+    if ticket is None:
+        raise Undeliverable(f"ticket #{payload.get('number', '?')} no longer exists.")
+    return ticket
+
+
+async def _name(model: type[Status] | type[User] | type[Group], key: int | None, missing: str = "") -> str:
+    if key is None:
+        return missing
+    names: list[Any] = await model.filter(id=key).values_list("name", flat=True)
+    return str(names[0]) if names else missing
+
+
+async def _reply_values(ticket: Ticket, payload: dict[str, Any]) -> dict[str, str]:
+    """The reply being announced. Checked here, at send time, as well as when it was queued: an internal note
+    (or a reply deleted or moved since) is never emailed."""
+    reply_id = payload.get("reply_id")
+    reply = await Reply.get_or_none(id=reply_id) if isinstance(reply_id, int) else None
+    if reply is None or reply.ticket_id != ticket.id:  # type: ignore[attr-defined]
+        raise Undeliverable(f"reply {reply_id} of ticket #{ticket.number} does not exist.")
+    if reply.internal:
+        raise Undeliverable(f"reply {reply_id} is an internal note; internal notes are never emailed.")
+    if reply.deleted_at is not None:
+        raise Undeliverable(f"reply {reply_id} was deleted before it was delivered.")
+    author = await _name(User, reply.author_id, "") if reply.author_id else ""  # type: ignore[attr-defined]
+    return {"reply_author": author or reply.guest_email or "Someone", "reply_body": reply.body}
