@@ -16,6 +16,7 @@ AREAS = (
     "auth",
     "users",
     "cti_admin",
+    "statuses_admin",
 )
 
 MAX_DEPTH = 10

@@ -1,0 +1,243 @@
+"""Statuses: the `statuses` query and createStatus / updateStatus / deleteStatus for admins."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+
+from models.audit import AuditEntry
+from models.enums import Role, StatusKind
+from models.statuses import Status
+from tests.helpers import gql, gql_data, make_category, make_person, make_ticket, status_of
+
+ERRORS = "errors { code field message }"
+STATUS = "status { id name kind color sortOrder pausesSla }"
+MUTATIONS = {
+    "createStatus": f"mutation ($input: CreateStatusInput!) {{ createStatus(input: $input) {{ {STATUS} {ERRORS} }} }}",
+    "updateStatus": f"mutation ($input: UpdateStatusInput!) {{ updateStatus(input: $input) {{ {STATUS} {ERRORS} }} }}",
+    "deleteStatus": f"mutation ($input: DeleteStatusInput!) {{ deleteStatus(input: $input) {{ deletedId {ERRORS} }} }}",
+}
+STATUSES = "{ statuses { name kind color sortOrder pausesSla } }"
+
+
+async def run(client: httpx.AsyncClient, operation: str, token: str | None, /, **input: Any) -> dict[str, Any]:
+    data = await gql_data(client, MUTATIONS[operation], {"input": input}, token=token)
+    payload: dict[str, Any] = data[operation]
+    return payload
+
+
+async def admin_token() -> str:
+    return (await make_person(Role.ADMIN)).token
+
+
+async def state() -> list[Any]:
+    return [await Status.all().order_by("id").values(), await AuditEntry.all().count()]
+
+
+async def custom_status(name: str = "Waiting on vendor", **fields: Any) -> Status:
+    return await Status.create(name=name, kind=StatusKind.CUSTOM, **fields)
+
+
+VALID_INPUTS: dict[str, Callable[[Status], dict[str, Any]]] = {
+    "createStatus": lambda s: {"name": "On hold", "color": "#123abc"},
+    "updateStatus": lambda s: {"statusId": str(s.id), "color": "#000000"},
+    "deleteStatus": lambda s: {"statusId": str(s.id)},
+}
+
+
+@pytest.mark.parametrize("operation", list(MUTATIONS))
+@pytest.mark.parametrize("role", [Role.STAFF, Role.USER, None], ids=["staff", "user", "anonymous"])
+async def test_only_admins_may_manage_statuses(client: httpx.AsyncClient, operation: str, role: Role | None) -> None:
+    status = await custom_status()
+    token = (await make_person(role)).token if role else None
+    before = await state()
+    body = await gql(client, MUTATIONS[operation], {"input": VALID_INPUTS[operation](status)}, token=token)
+    if role is None:
+        assert body["data"] is None
+        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+    else:
+        assert [e["code"] for e in body["data"][operation]["errors"]] == ["FORBIDDEN"]
+    assert await state() == before
+
+
+@pytest.mark.parametrize("operation", list(MUTATIONS))
+async def test_admins_manage_statuses_and_each_change_is_audited(client: httpx.AsyncClient, operation: str) -> None:
+    status = await custom_status()
+    admin = await make_person(Role.ADMIN)
+    assert (await run(client, operation, admin.token, **VALID_INPUTS[operation](status)))["errors"] == []
+    verb = {"create": "created", "update": "updated", "delete": "deleted"}[operation[:6]]
+    entries = await AuditEntry.all().values("action", "entity_type", "actor_id")
+    assert entries == [{"action": f"status.{verb}", "entity_type": "status", "actor_id": admin.id}]
+
+
+async def test_create_makes_a_custom_status_after_the_last_one(client: httpx.AsyncClient) -> None:
+    token = await admin_token()
+    payload = await run(client, "createStatus", token, name=" On hold ", color="#ABCDEF", pausesSla=True)
+    created = payload["status"]
+    assert created == {
+        "id": created["id"],
+        "name": "On hold",
+        "kind": "CUSTOM",
+        "color": "#abcdef",
+        "sortOrder": 60,  # the seeded Closed status sorts at 50
+        "pausesSla": True,
+    }
+    entry = await AuditEntry.get(action="status.created")
+    assert entry.entity_id == created["id"]
+    assert entry.after == {
+        "name": "On hold",
+        "kind": "CUSTOM",
+        "color": "#abcdef",
+        "sort_order": 60,
+        "pauses_sla": True,
+    }
+
+    explicit = await run(client, "createStatus", token, name="Triage", color="#000000", sortOrder=15)
+    assert explicit["status"]["sortOrder"] == 15 and explicit["status"]["pausesSla"] is False
+
+
+async def test_every_bad_field_is_reported_at_once_and_nothing_is_saved(client: httpx.AsyncClient) -> None:
+    token = await admin_token()
+    before = await state()
+    payload = await run(client, "createStatus", token, name="x" * 51, color="blue")
+    assert payload == {
+        "status": None,
+        "errors": [
+            {"code": "VALIDATION", "field": "name", "message": "name is 51 characters; the maximum is 50."},
+            {"code": "VALIDATION", "field": "color", "message": "color must be a hex colour like #1a2b3c."},
+        ],
+    }
+    new = await status_of(StatusKind.NEW)
+    for colour in ("#12345", "123456", "#12345g", ""):
+        payload = await run(client, "updateStatus", token, statusId=str(new.id), color=colour)
+        assert payload["errors"] == [
+            {"code": "VALIDATION", "field": "color", "message": "color must be a hex colour like #1a2b3c."}
+        ], colour
+    payload = await run(client, "updateStatus", token, statusId="seven", name="")
+    assert {(e["field"], e["message"]) for e in payload["errors"]} == {
+        ("statusId", "statusId must be an ID (a whole number), not 'seven'."),
+        ("name", "name is required."),
+    }
+    assert await state() == before
+
+
+async def test_names_are_unique_ignoring_case(client: httpx.AsyncClient) -> None:
+    token = await admin_token()
+    waiting = await custom_status("Waiting")
+
+    def taken(name: str) -> list[dict[str, Any]]:
+        message = f'name "{name}" is already used by another status; names must be unique.'
+        return [{"code": "CONFLICT", "field": "name", "message": message}]
+
+    before = await state()
+    payload = await run(client, "createStatus", token, name="in progress", color="#000000")
+    assert payload["errors"] == taken("in progress")
+    payload = await run(client, "updateStatus", token, statusId=str(waiting.id), name="NEW")
+    assert payload["errors"] == taken("NEW")
+    assert await state() == before
+    renamed = await run(client, "updateStatus", token, statusId=str(waiting.id), name="WAITING")
+    assert renamed["errors"] == [] and renamed["status"]["name"] == "WAITING"
+
+
+async def test_system_statuses_can_be_renamed_and_recoloured_but_keep_their_kind(client: httpx.AsyncClient) -> None:
+    token = await admin_token()
+    resolved = await status_of(StatusKind.RESOLVED)
+    payload = await run(
+        client, "updateStatus", token, statusId=str(resolved.id), name="Done", color="#00FF00", pausesSla=True
+    )
+    assert payload["errors"] == []
+    assert payload["status"] == {
+        "id": str(resolved.id),
+        "name": "Done",
+        "kind": "RESOLVED",
+        "color": "#00ff00",
+        "sortOrder": 40,
+        "pausesSla": True,
+    }
+    entry = await AuditEntry.get(action="status.updated")
+    assert entry.before == {"name": "Resolved", "color": "#16a34a", "pauses_sla": False}
+    assert entry.after == {"name": "Done", "color": "#00ff00", "pauses_sla": True}
+    assert (await Status.get(id=resolved.id)).kind == StatusKind.RESOLVED
+
+
+@pytest.mark.parametrize("kind", [StatusKind.NEW, StatusKind.RESOLVED, StatusKind.CLOSED])
+async def test_system_statuses_cannot_be_deleted(client: httpx.AsyncClient, kind: StatusKind) -> None:
+    token = await admin_token()
+    status = await status_of(kind)
+    before = await state()
+    payload = await run(client, "deleteStatus", token, statusId=str(status.id))
+    assert payload == {
+        "deletedId": None,
+        "errors": [
+            {
+                "code": "CONFLICT",
+                "field": "statusId",
+                "message": f'"{status.name}" is the system {kind.value} status and cannot be deleted; '
+                "rename it instead.",
+            }
+        ],
+    }
+    assert await state() == before
+
+
+async def test_a_status_in_use_cannot_be_deleted(client: httpx.AsyncClient) -> None:
+    token = await admin_token()
+    pending = await Status.get(name="Pending")
+    category = await make_category()
+    await make_ticket(category, status=pending)
+    await make_ticket(category, status=pending)
+    before = await state()
+    payload = await run(client, "deleteStatus", token, statusId=str(pending.id))
+    assert payload["errors"] == [
+        {
+            "code": "CONFLICT",
+            "field": "statusId",
+            "message": 'Status "Pending" cannot be deleted while 2 tickets use it; move them to another status first.',
+        }
+    ]
+    assert await state() == before
+
+
+async def test_deleting_an_unused_custom_status_removes_it_and_records_it(client: httpx.AsyncClient) -> None:
+    token = await admin_token()
+    status = await custom_status("Waiting", color="#111111", sort_order=25)
+    payload = await run(client, "deleteStatus", token, statusId=str(status.id))
+    assert payload == {"deletedId": str(status.id), "errors": []}
+    assert not await Status.exists(id=status.id)
+    entry = await AuditEntry.get(action="status.deleted")
+    assert entry.before == {
+        "name": "Waiting",
+        "kind": "CUSTOM",
+        "color": "#111111",
+        "sort_order": 25,
+        "pauses_sla": False,
+    }
+
+
+async def test_unknown_statuses_are_not_found(client: httpx.AsyncClient) -> None:
+    token = await admin_token()
+    not_found = [{"code": "NOT_FOUND", "field": "statusId", "message": "Status was not found."}]
+    assert (await run(client, "updateStatus", token, statusId="999", name="X"))["errors"] == not_found
+    assert (await run(client, "deleteStatus", token, statusId="999"))["errors"] == not_found
+
+
+async def test_statuses_are_listed_in_sort_order_for_anyone_signed_in(client: httpx.AsyncClient) -> None:
+    await custom_status("Triage", sort_order=15, color="#222222")
+    body = await gql(client, STATUSES)
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    for role in (Role.USER, Role.STAFF, Role.ADMIN):
+        person = await make_person(role)
+        data = await gql_data(client, STATUSES, token=person.token)
+        assert [(s["name"], s["kind"], s["sortOrder"]) for s in data["statuses"]] == [
+            ("New", "NEW", 10),
+            ("Triage", "CUSTOM", 15),
+            ("In Progress", "CUSTOM", 20),
+            ("Pending", "CUSTOM", 30),
+            ("Resolved", "RESOLVED", 40),
+            ("Closed", "CLOSED", 50),
+        ]
+    assert data["statuses"][3]["pausesSla"] is True
