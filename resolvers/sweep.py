@@ -1,0 +1,134 @@
+"""The close sweep: Resolved tickets whose reopen window has expired become Closed (SPEC 3).
+
+Set-based and safe to run in several places at once. Each batch is one transaction around one
+`UPDATE ... RETURNING` over at most `batch_size` rows, then one bulk insert of audit rows and one of outbox
+rows. On PostgreSQL the batch is picked with `FOR UPDATE SKIP LOCKED`, so concurrent sweeps split the work
+instead of waiting for each other or closing a ticket twice; on SQLite the single UPDATE statement is atomic
+(one writer at a time). Only the rows the UPDATE really changed are counted, audited and emailed, so a second
+run, or a second worker, finds nothing left to do. Memory is bounded by the batch: the table is never read
+into Python.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from core import clock
+from models.accounts import User
+from models.audit import AuditEntry
+from models.enums import StatusKind
+from models.statuses import Status
+from models.tickets import Ticket
+from resolvers import outbox
+from resolvers.errors import DomainError, ErrorCode
+from resolvers.settings import get_setting
+
+CLOSED_ACTION = "ticket.closed"
+CLOSED_EMAIL = "ticket_closed"
+CLOSED_EVENT = "ticket.closed"
+
+
+def expiry_cutoff(moment: datetime, window_days: int) -> datetime:
+    """A ticket resolved at or before this instant has an expired window (resolved_at + window <= now).
+
+    With a window of 0 days every Resolved ticket is already expired: users cannot reopen it, and the next
+    sweep closes it."""
+    return (moment - timedelta(days=window_days)).astimezone(UTC)
+
+
+async def close_expired_tickets(batch_size: int = 500) -> int:
+    """Close every Resolved ticket (any status of kind RESOLVED) whose reopen window had expired when the sweep
+    started: status -> the CLOSED-kind status, closed_at and updated_at -> now, one audit row (actor "system"),
+    one ticket_closed email to the requester or guest and one ticket.closed event per ticket. Returns how many
+    tickets this call closed. Idempotent; concurrent calls close each ticket exactly once."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    resolved_ids: list[Any] = await Status.filter(kind=StatusKind.RESOLVED).order_by("id").values_list("id", flat=True)
+    if not resolved_ids:
+        return 0
+    closed_status = await Status.filter(kind=StatusKind.CLOSED).order_by("sort_order", "id").first()
+    if closed_status is None:
+        raise DomainError(ErrorCode.CONFLICT, "No status of kind CLOSED exists; run `helpdesk migrate`.")
+    moment = clock.now().astimezone(UTC)
+    cutoff = expiry_cutoff(moment, int(await get_setting("reopen_window_days")))
+    total = 0
+    # One pass per Resolved-kind status keeps each UPDATE a plain equality and the audit's "before" exact.
+    for status_id in resolved_ids:
+        while True:
+            closed = await _close_batch(int(status_id), closed_status.id, cutoff, moment, batch_size)
+            total += closed
+            # A short batch means nothing is left, or what is left is locked by a concurrent sweep (which closes it).
+            if closed < batch_size:
+                break
+    return total
+
+
+async def _close_batch(status_id: int, closed_id: int, cutoff: datetime, moment: datetime, limit: int) -> int:
+    try:
+        async with in_transaction() as conn:
+            rows = await conn.execute_query_dict(*_close_statement(conn, status_id, closed_id, cutoff, moment, limit))
+            if rows:
+                await _record(rows, status_id, closed_id, moment)
+    except BaseException:
+        outbox.forget_queued()
+        raise
+    # Committed: start delivering the emails now rather than at the next pending-email pass.
+    await outbox.announce_queued()
+    return len(rows)
+
+
+def _close_statement(
+    conn: BaseDBAsyncClient, status_id: int, closed_id: int, cutoff: datetime, moment: datetime, limit: int
+) -> tuple[str, list[Any]]:
+    """One statement that closes up to `limit` expired tickets and returns what the emails need."""
+    tickets, users = Ticket._meta.db_table, User._meta.db_table
+    if conn.capabilities.dialect == "postgres":
+        # SKIP LOCKED: rows another sweep is closing right now are left to it. The outer status check is
+        # belt and braces: a locked row cannot change under us, but the statement then says what it means.
+        sql = f"""WITH batch AS (
+    SELECT id FROM "{tickets}" WHERE status_id = $1 AND resolved_at <= $2
+    ORDER BY resolved_at, id LIMIT $3 FOR UPDATE SKIP LOCKED
+)
+UPDATE "{tickets}" AS t SET status_id = $4, closed_at = $5, updated_at = $5
+FROM batch WHERE t.id = batch.id AND t.status_id = $1
+RETURNING t.id, t.number, t.guest_email,
+    (SELECT u.email FROM "{users}" AS u WHERE u.id = t.requester_id) AS requester_email"""
+        return sql, [status_id, cutoff, limit, closed_id, moment]
+    # SQLite: one writer at a time, and a single statement is atomic, so the sub-select cannot race the UPDATE.
+    sql = f"""UPDATE "{tickets}" SET status_id = ?, closed_at = ?, updated_at = ?
+WHERE id IN (
+    SELECT id FROM "{tickets}" WHERE status_id = ? AND resolved_at <= ? ORDER BY resolved_at, id LIMIT ?
+)
+RETURNING id, number, guest_email,
+    (SELECT u.email FROM "{users}" AS u WHERE u.id = "{tickets}".requester_id) AS requester_email"""
+    return sql, [closed_id, moment, moment, status_id, cutoff, limit]
+
+
+async def _record(rows: list[dict[str, Any]], status_id: int, closed_id: int, moment: datetime) -> None:
+    """The audit and outbox rows for one closed batch: two bulk statements, not one round trip per ticket."""
+    closed_at = moment.isoformat()
+    await AuditEntry.bulk_create(
+        [
+            AuditEntry(
+                actor_id=None,
+                actor_label="system",
+                action=CLOSED_ACTION,
+                entity_type="ticket",
+                entity_id=str(row["id"]),
+                ticket_id=row["id"],
+                before={"status_id": status_id, "closed_at": None},
+                after={"status_id": closed_id, "closed_at": closed_at},
+            )
+            for row in rows
+        ]
+    )
+    emails = [
+        (CLOSED_EMAIL, int(row["id"]), [row["requester_email"] or row["guest_email"]], {"number": row["number"]})
+        for row in rows
+    ]
+    events = [(CLOSED_EVENT, int(row["id"]), {"number": row["number"]}) for row in rows]
+    await outbox.queue_many(emails=emails, events=events)
