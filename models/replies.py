@@ -19,6 +19,10 @@ class Reply(Model):
     # Soft delete: the row stays for staff placeholders and the audit log keeps the text.
     deleted_at = fields.DatetimeField(null=True)
 
+    # Foreign key columns Tortoise adds at runtime, declared for the type checker.
+    ticket_id: int
+    author_id: int | None
+
     class Meta:
         table = "replies"
         indexes = (("ticket", "created_at"),)

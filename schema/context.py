@@ -19,8 +19,11 @@ class Context:
     actor: Actor | None
     # The bearer token as presented, for logout.
     token: str | None = None
-    loaders: Loaders = field(default_factory=Loaders)
+    loaders: Loaders = field(init=False)
     response: Any = None
+
+    def __post_init__(self) -> None:
+        self.loaders = Loaders(self.actor)
 
 
 Info: TypeAlias = StrawberryInfo[Context, None]

@@ -11,7 +11,9 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from resolvers.actor import Actor
 from resolvers.rows import rows_by_id, rows_grouped
+from resolvers.thread import history_for_tickets, replies_for_tickets
 
 Row = dict[str, Any]
 
@@ -27,7 +29,10 @@ def _many(kind: str) -> DataLoader[int, list[Row]]:
 class Loaders:
     """Created per request (and per subscription event), named after what they key on."""
 
-    def __init__(self) -> None:
+    def __init__(self, actor: Actor | None = None) -> None:
+        # What the viewer may see decides what some loaders return, so they are built for one actor.
+        self.replies_by_ticket_id: DataLoader[int, list[Row]] = DataLoader(load_fn=partial(replies_for_tickets, actor))
+        self.history_by_ticket_id: DataLoader[int, list[Row]] = DataLoader(load_fn=partial(history_for_tickets, actor))
         self.user_by_id = _by_id("user")
         self.group_by_id = _by_id("group")
         self.status_by_id = _by_id("status")

@@ -10,6 +10,7 @@ import strawberry
 
 from models.enums import Priority as StoredPriority
 from resolvers import ticket_queue
+from resolvers.markdown import render_markdown
 from resolvers.tickets import NewTicket, TicketChanges, create_ticket, update_ticket
 from resolvers.validation import KEEP
 from schema.accounts import Group, User
@@ -18,6 +19,7 @@ from schema.cti import Category, Item, TicketType
 from schema.enums import Priority, to_graphql
 from schema.errors import UserError, mutate, query
 from schema.pagination import Connection, Edge, PageInfo
+from schema.replies import HistoryEntry, Reply
 from schema.statuses import Status
 
 
@@ -35,6 +37,10 @@ class Ticket:
     created_at: datetime = strawberry.field(description="When it was filed.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     _row: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="The description rendered as safe HTML (see docs/markdown.md).")
+    def description_html(self) -> str:
+        return render_markdown(self.description)
 
     @strawberry.field(description="Where it stands in the lifecycle.")
     async def status(self, info: Info) -> Status:
@@ -78,6 +84,16 @@ class Ticket:
         group_id = self._row["assigned_group_id"]
         row = await info.context.loaders.group_by_id.load(group_id) if group_id else None
         return Group.from_row(row) if row else None
+
+    @strawberry.field(description="The conversation in posting order: replies, and internal notes for staff.")
+    async def replies(self, info: Info) -> list[Reply]:
+        rows = await info.context.loaders.replies_by_ticket_id.load(int(self.id))
+        return [Reply.from_row(r) for r in rows]
+
+    @strawberry.field(description="Every recorded change in time order, as far as you may see it.")
+    async def history(self, info: Info) -> list[HistoryEntry]:
+        rows = await info.context.loaders.history_by_ticket_id.load(int(self.id))
+        return [HistoryEntry.from_row(r) for r in rows]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Ticket:
@@ -184,6 +200,18 @@ class UpdateTicketInput:
     )
     item_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="New item (null clears it).")
     priority: Priority | None = strawberry.field(default=strawberry.UNSET, description="New priority.")
+
+
+@strawberry.type(description="Result of a mutation that changes one ticket.")
+class TicketPayload:
+    ticket: Ticket | None = strawberry.field(description="The ticket after the change, unless refused.")
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+async def ticket_payload(info: Info, number: int, work: Any) -> TicketPayload:
+    """Run a ticket mutation and answer with the ticket as the caller now sees it."""
+    ticket, errors = await mutate(info, work)
+    return TicketPayload(ticket=await _reload(info, number) if ticket else None, errors=errors)
 
 
 @strawberry.type(description="Result of createTicket.")

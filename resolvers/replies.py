@@ -1,0 +1,157 @@
+"""The conversation (SPEC 4): public replies, internal notes, and the edit/delete rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tortoise.transactions import in_transaction
+
+from core import clock
+from models.enums import StatusKind
+from models.replies import Reply
+from models.statuses import Status
+from models.tickets import Ticket
+from resolvers import audit, notify
+from resolvers.actor import Actor, require_user
+from resolvers.errors import DomainError, ErrorCode, Problems, conflict, forbidden, not_found
+from resolvers.lifecycle import locked_ticket, reopen_by_reply, reopen_window_open
+from resolvers.validation import clean_text, parse_id
+from resolvers.visibility import visible_tickets, workable_ticket
+
+BODY_MAX = 100_000
+USER_EDIT_WINDOW = timedelta(minutes=15)
+
+
+@dataclass
+class NewReply:
+    number: int
+    body: str
+    internal: bool = False
+
+
+async def _ticket_for_reply(actor: Actor, number: int, internal: bool) -> Ticket:
+    if not actor.is_staff:
+        if internal:
+            raise DomainError(ErrorCode.FORBIDDEN, "Only staff can write internal notes.", "internal")
+        ticket = await visible_tickets(actor).get_or_none(number=number)
+        if ticket is None:
+            raise not_found(f"Ticket {number}", "number")
+        return ticket
+    if internal:
+        # Notes go on any ticket staff can see; public replies only within their scope (SPEC 1, 4).
+        ticket = await visible_tickets(actor).get_or_none(number=number)
+        if ticket is None:
+            raise not_found(f"Ticket {number}", "number")
+        return ticket
+    return await workable_ticket(actor, number)
+
+
+async def add_reply(actor: Actor | None, data: NewReply) -> Reply:
+    """Post a reply or note. A requester's reply reopens a Resolved ticket inside the window and is refused
+    after it; Closed tickets take nothing from requesters."""
+    actor = require_user(actor)
+    problems = Problems()
+    body = clean_text(problems, "body", data.body, max_length=BODY_MAX)
+    problems.raise_if_any()
+    ticket = await _ticket_for_reply(actor, data.number, data.internal)
+    async with in_transaction():
+        ticket = await locked_ticket(ticket.id)
+        kind = (await Status.get(id=ticket.status_id)).kind
+        reopen = False
+        if not actor.is_staff:
+            if kind is StatusKind.CLOSED:
+                raise conflict(f"Ticket {ticket.number} is closed; please open a new ticket.")
+            if kind is StatusKind.RESOLVED:
+                allowed, why = await reopen_window_open(ticket)
+                if not allowed:
+                    raise conflict(why)
+                reopen = True
+        reply = await Reply.create(ticket_id=ticket.id, author_id=actor.user_id, body=body, internal=data.internal)
+        if actor.is_staff and not data.internal and ticket.first_response_at is None:
+            ticket.first_response_at = reply.created_at
+        await ticket.save()  # bumps updated_at
+        await audit.record(
+            actor,
+            "reply.created",
+            "reply",
+            reply.id,
+            after={"internal": data.internal},
+            ticket_id=ticket.id,
+            internal=data.internal,
+        )
+        await notify.reply_added(ticket, reply, actor.email)
+        if reopen:
+            await reopen_by_reply(ticket, actor, None)
+    return reply
+
+
+async def _editable_reply(actor: Actor, raw_id: str) -> tuple[Reply, Ticket]:
+    """The reply an actor may change: staff any reply on a ticket they can see; users their own public replies
+    within 15 minutes while the ticket is not Closed. Replies one may not see are NOT_FOUND."""
+    problems = Problems()
+    reply_id = parse_id(problems, "replyId", raw_id)
+    problems.raise_if_any()
+    reply = await Reply.get_or_none(id=reply_id)
+    ticket = await visible_tickets(actor).get_or_none(id=reply.ticket_id) if reply else None
+    hidden = reply is None or ticket is None or (not actor.is_staff and (reply.internal or reply.deleted_at))
+    if hidden:
+        raise not_found(f"Reply {raw_id}", "replyId")
+    assert reply is not None and ticket is not None
+    if reply.deleted_at is not None:
+        raise conflict("This reply was deleted.", "replyId")
+    if actor.is_staff:
+        return reply, ticket
+    if reply.author_id != actor.user_id:
+        raise forbidden("You can only change your own replies.")
+    if clock.now() - reply.created_at > USER_EDIT_WINDOW:
+        raise conflict("Replies can be changed for 15 minutes after posting; this one is older.")
+    if (await Status.get(id=ticket.status_id)).kind is StatusKind.CLOSED:
+        raise conflict(f"Ticket {ticket.number} is closed; its replies can no longer change.")
+    return reply, ticket
+
+
+async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> Reply:
+    """Replace a reply's text; the previous text is kept in the audit log."""
+    actor = require_user(actor)
+    problems = Problems()
+    body = clean_text(problems, "body", new_body, max_length=BODY_MAX)
+    problems.raise_if_any()
+    reply, ticket = await _editable_reply(actor, raw_id)
+    if body == reply.body:
+        return reply
+    async with in_transaction():
+        previous = reply.body
+        reply.body = body
+        reply.edited_at = clock.now()
+        await reply.save(update_fields=["body", "edited_at"])
+        await audit.record(
+            actor,
+            "reply.edited",
+            "reply",
+            reply.id,
+            before={"body": previous},
+            after={"body": body},
+            ticket_id=ticket.id,
+            internal=reply.internal,
+        )
+    return reply
+
+
+async def delete_reply(actor: Actor | None, raw_id: str) -> Reply:
+    """Soft delete: staff see a placeholder, everyone else nothing; the text stays in the audit log."""
+    actor = require_user(actor)
+    reply, ticket = await _editable_reply(actor, raw_id)
+    async with in_transaction():
+        reply.deleted_at = clock.now()
+        await reply.save(update_fields=["deleted_at"])
+        await audit.record(
+            actor,
+            "reply.deleted",
+            "reply",
+            reply.id,
+            before={"body": reply.body},
+            ticket_id=ticket.id,
+            internal=reply.internal,
+        )
+    return reply

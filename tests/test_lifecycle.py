@@ -1,0 +1,182 @@
+"""Status transitions (SPEC 3) through GraphQL: the role x transition matrix and what each one records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from models.audit import AuditEntry
+from models.enums import Role, StatusKind
+from models.outbox import OutboxMessage
+from models.statuses import Status
+from models.tickets import Ticket
+from tests.helpers import Person, gql, gql_data, make_category, make_group, make_person, make_ticket, status_of
+
+CHANGE = """mutation($i: ChangeStatusInput!) { changeStatus(input: $i) {
+  ticket { status { kind name } resolvedAt closedAt reopened resolutionNotes } errors { code field message } } }"""
+RESOLVE = """mutation($i: ResolveTicketInput!) { resolveTicket(input: $i) {
+  ticket { status { kind } resolvedAt resolutionNotes reopened } errors { code field message } } }"""
+REOPEN = """mutation($i: ReopenTicketInput!) { reopenTicket(input: $i) {
+  ticket { status { kind } reopened resolutionNotes } errors { code field message } } }"""
+
+ROLES = ["admin", "staff_in_scope", "staff_out_of_scope", "owner", "other_user", "anonymous"]
+
+
+async def setup() -> tuple[dict[str, Person | None], Ticket]:
+    category = await make_category("Hardware")
+    people: dict[str, Person | None] = {
+        "admin": await make_person(Role.ADMIN),
+        "staff_in_scope": await make_person(Role.STAFF),
+        "staff_out_of_scope": await make_person(Role.STAFF),
+        "owner": await make_person(Role.USER),
+        "other_user": await make_person(Role.USER),
+        "anonymous": None,
+    }
+    await make_group("Desk", members=[people["staff_in_scope"]], scope=[(category, None)])  # type: ignore[list-item]
+    ticket = await make_ticket(category, requester=people["owner"], assignee=people["staff_in_scope"])
+    return people, ticket
+
+
+def outcome(body: dict[str, Any], name: str) -> str | None:
+    """None for success, else the error code (top-level UNAUTHENTICATED or the payload's first error)."""
+    if body.get("errors"):
+        return str(body["errors"][0]["extensions"]["code"])
+    errors = body["data"][name]["errors"]
+    return errors[0]["code"] if errors else None
+
+
+EXPECTED = {
+    "admin": None,
+    "staff_in_scope": None,
+    "staff_out_of_scope": "FORBIDDEN",
+    "owner": "FORBIDDEN",
+    "other_user": "FORBIDDEN",
+    "anonymous": "UNAUTHENTICATED",
+}
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("start", [StatusKind.NEW, StatusKind.RESOLVED, StatusKind.CLOSED])
+async def test_change_status_matrix(client: httpx.AsyncClient, who: str, start: StatusKind) -> None:
+    people, ticket = await setup()
+    await Ticket.filter(id=ticket.id).update(status_id=(await status_of(start)).id)
+    in_progress = await Status.get(name="In Progress")
+    person = people[who]
+    body = await gql(
+        client,
+        CHANGE,
+        {"i": {"number": ticket.number, "statusId": str(in_progress.id)}},
+        person.token if person else None,
+    )
+    assert outcome(body, "changeStatus") == EXPECTED[who]
+    after = await Ticket.get(id=ticket.id)
+    assert (after.status_id == in_progress.id) is (EXPECTED[who] is None)
+
+
+@pytest.mark.parametrize("who", ROLES)
+async def test_resolve_matrix(client: httpx.AsyncClient, who: str) -> None:
+    people, ticket = await setup()
+    person = people[who]
+    body = await gql(
+        client,
+        RESOLVE,
+        {"i": {"number": ticket.number, "resolutionNotes": "Rebooted"}},
+        person.token if person else None,
+    )
+    assert outcome(body, "resolveTicket") == EXPECTED[who]
+    after = await Ticket.get(id=ticket.id)
+    assert (after.status_id == (await status_of(StatusKind.RESOLVED)).id) is (EXPECTED[who] is None)
+
+
+@pytest.mark.parametrize("who", ROLES)
+@pytest.mark.parametrize("start", [StatusKind.RESOLVED, StatusKind.CLOSED])
+async def test_reopen_matrix(client: httpx.AsyncClient, who: str, start: StatusKind) -> None:
+    people, ticket = await setup()
+    await Ticket.filter(id=ticket.id).update(status_id=(await status_of(start)).id)
+    person = people[who]
+    body = await gql(
+        client, REOPEN, {"i": {"number": ticket.number, "reason": "Not fixed"}}, person.token if person else None
+    )
+    assert outcome(body, "reopenTicket") == EXPECTED[who]
+    after = await Ticket.get(id=ticket.id)
+    assert (after.status_id == (await status_of(StatusKind.NEW)).id) is (EXPECTED[who] is None)
+
+
+async def test_unknown_ticket_and_status_are_not_found(client: httpx.AsyncClient) -> None:
+    people, ticket = await setup()
+    admin = people["admin"]
+    assert admin
+    body = await gql(client, CHANGE, {"i": {"number": 999, "statusId": "1"}}, admin.token)
+    assert body["data"]["changeStatus"]["errors"][0]["code"] == "NOT_FOUND"
+    body = await gql(client, CHANGE, {"i": {"number": ticket.number, "statusId": "999"}}, admin.token)
+    assert body["data"]["changeStatus"]["errors"][0] == {
+        "code": "NOT_FOUND",
+        "field": "statusId",
+        "message": "Status 999 was not found.",
+    }
+
+
+async def test_resolve_then_reopen_keeps_notes_and_records_everything(client: httpx.AsyncClient) -> None:
+    people, ticket = await setup()
+    staff = people["staff_in_scope"]
+    assert staff
+    resolved = await gql_data(
+        client, RESOLVE, {"i": {"number": ticket.number, "resolutionNotes": "Rebooted"}}, staff.token
+    )
+    result = resolved["resolveTicket"]["ticket"]
+    assert (result["status"]["kind"], result["resolutionNotes"]) == ("RESOLVED", "Rebooted")
+    assert result["resolvedAt"] is not None
+    again = await gql_data(client, RESOLVE, {"i": {"number": ticket.number}}, staff.token)
+    assert again["resolveTicket"]["errors"][0]["code"] == "CONFLICT"
+
+    reopened = await gql_data(
+        client, REOPEN, {"i": {"number": ticket.number, "reason": "Still broken"}}, people["admin"].token
+    )  # type: ignore[union-attr]
+    result = reopened["reopenTicket"]["ticket"]
+    assert result == {"status": {"kind": "NEW"}, "reopened": True, "resolutionNotes": "Rebooted"}
+
+    actions = await AuditEntry.filter(ticket_id=ticket.id).order_by("id").values_list("action", flat=True)
+    assert actions == ["ticket.resolved", "ticket.reopened"]
+    reopen_entry = await AuditEntry.get(ticket_id=ticket.id, action="ticket.reopened")
+    assert reopen_entry.after["reason"] == "Still broken"  # type: ignore[index]
+    emails = (
+        await OutboxMessage.filter(ticket_id=ticket.id, channel="email").order_by("id").values_list("topic", "payload")
+    )
+    owner, assignee = people["owner"], people["staff_in_scope"]
+    assert [(t, p["to"]) for t, p in emails] == [  # type: ignore[index]
+        ("ticket_resolved", owner.user.email),  # type: ignore[union-attr]
+        ("ticket_reopened", assignee.user.email),  # type: ignore[union-attr]
+    ]
+    assert emails[0][1]["resolution_notes"] == "Rebooted"  # type: ignore[index]
+    events = (
+        await OutboxMessage.filter(ticket_id=ticket.id, channel="event").order_by("id").values_list("topic", flat=True)
+    )
+    assert events == ["ticket.status_changed", "ticket.resolved", "ticket.status_changed", "ticket.reopened"]
+
+
+async def test_reopen_refuses_open_tickets(client: httpx.AsyncClient) -> None:
+    people, ticket = await setup()
+    body = await gql_data(client, REOPEN, {"i": {"number": ticket.number}}, people["admin"].token)  # type: ignore[union-attr]
+    assert body["reopenTicket"]["errors"][0]["code"] == "CONFLICT"
+
+
+async def test_changing_to_the_current_status_is_a_conflict(client: httpx.AsyncClient) -> None:
+    people, ticket = await setup()
+    new = await status_of(StatusKind.NEW)
+    body = await gql_data(
+        client, CHANGE, {"i": {"number": ticket.number, "statusId": str(new.id)}}, people["admin"].token
+    )  # type: ignore[union-attr]
+    assert body["changeStatus"]["errors"][0]["code"] == "CONFLICT"
+
+
+async def test_closing_by_hand_sets_closed_at_and_queues_the_closed_email(client: httpx.AsyncClient) -> None:
+    people, ticket = await setup()
+    closed = await status_of(StatusKind.CLOSED)
+    body = await gql_data(
+        client, CHANGE, {"i": {"number": ticket.number, "statusId": str(closed.id)}}, people["admin"].token
+    )  # type: ignore[union-attr]
+    assert body["changeStatus"]["ticket"]["closedAt"] is not None
+    topics = await OutboxMessage.filter(ticket_id=ticket.id, channel="email").values_list("topic", flat=True)
+    assert topics == ["ticket_closed"]
