@@ -15,6 +15,9 @@ from schema.masking import MaskUnexpectedErrors
 AREAS = (
     "auth",
     "users",
+    "tickets",
+    "lifecycle",
+    "replies",
     "cti_admin",
     "statuses_admin",
 )
