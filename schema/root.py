@@ -20,6 +20,7 @@ AREAS = (
     "replies",
     "cti_admin",
     "statuses_admin",
+    "groups",
 )
 
 MAX_DEPTH = 10
