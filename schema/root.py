@@ -21,6 +21,7 @@ AREAS = (
     "cti_admin",
     "statuses_admin",
     "groups",
+    "settings",
 )
 
 MAX_DEPTH = 10
