@@ -22,6 +22,7 @@ AREAS = (
     "statuses_admin",
     "groups",
     "settings",
+    "outbox_admin",
 )
 
 MAX_DEPTH = 10
