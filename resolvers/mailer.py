@@ -14,9 +14,11 @@ import logging
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from enum import Enum
 from typing import Any
 
 import aiosmtplib
+from aiosmtplib import SMTPAuthenticationError, SMTPHeloError, SMTPNotSupported
 from tortoise.expressions import F, Q
 
 from core import clock
@@ -28,7 +30,8 @@ from resolvers.outbox import EMAIL
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
+# 1 + 2 + 4 + 8 + 16 + 32 + 60 minutes between the eight tries: about two hours of outage before giving up.
+MAX_ATTEMPTS = 8
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_MAX = timedelta(hours=1)
 # A claim older than this is presumed dead (worker crashed mid-send) and may be taken again.
@@ -124,38 +127,56 @@ async def send(email: EmailMessage, config: Config) -> None:
     )
 
 
-async def deliver_email(outbox_id: int) -> bool:
-    """Send one outbox email if it is due and this worker wins the claim; True when it was sent by this call."""
+class Outcome(Enum):
+    SENT = "sent"
+    SKIPPED = "skipped"  # not due, not an email, claimed elsewhere, or SMTP not configured
+    REFUSED = "refused"  # must never be sent; FAILED at once
+    FAILED = "failed"  # this message failed; it retries later (or has given up)
+    SERVER_DOWN = "server_down"  # the server could not be reached or refused us: every message would fail
+
+
+# Failures of the connection or the session rather than of one message (OSError covers refused connections,
+# timeouts and disconnects): a pass stops at the first, so an outage costs one attempt per pass, not one per row.
+SERVER_FAILURES = (OSError, SMTPAuthenticationError, SMTPHeloError, SMTPNotSupported)
+
+
+async def attempt_delivery(outbox_id: int) -> Outcome:
+    """Claim, render and send one outbox email, and record how it went."""
     config = get_config()
     if not config.smtp_host:
-        return False
+        return Outcome.SKIPPED
     message = await claim(outbox_id)
     if message is None:
-        return False
+        return Outcome.SKIPPED
     payload: dict[str, Any] = message.payload if isinstance(message.payload, dict) else {}
-    if not payload.get("to"):
-        await mark_undeliverable(message, "the message has no recipient address.")
-        return False
     try:
+        if not payload.get("to"):
+            raise Undeliverable("the message has no recipient address.")
         rendered = await render_message(message.topic, message.ticket_id, payload)  # type: ignore[attr-defined]
     except Undeliverable as refusal:
         log.warning("outbox email %s not sent: %s", message.id, refusal)
         await mark_undeliverable(message, str(refusal))
-        return False
+        return Outcome.REFUSED
     try:
         await send(build_message(message, rendered, config), config)
-    except Exception as error:  # every SMTP, network or TLS failure is a retryable attempt
+    except Exception as error:  # any SMTP, network or TLS failure is a retryable attempt, never a crash
         reason = f"{type(error).__name__}: {error}"
         log.warning("outbox email %s attempt %s failed: %s", message.id, message.attempts, reason)
         await mark_failed_attempt(message, reason)
-        return False
+        return Outcome.SERVER_DOWN if isinstance(error, SERVER_FAILURES) else Outcome.FAILED
     await mark_sent(message)
-    return True
+    return Outcome.SENT
+
+
+async def deliver_email(outbox_id: int) -> bool:
+    """Send one outbox email if it is due and this worker wins the claim; True when it was sent by this call."""
+    return await attempt_delivery(outbox_id) is Outcome.SENT
 
 
 async def deliver_pending_emails() -> int:
     """The periodic pass: every email that is due, oldest first, including claims whose worker died.
-    Returns how many this pass sent."""
+    Stops early when the SMTP server is unreachable (the rest wait for the next pass without losing an
+    attempt). Returns how many this pass sent."""
     if not get_config().smtp_host:
         return 0
     sent = 0
@@ -172,5 +193,8 @@ async def deliver_pending_emails() -> int:
             return sent
         for outbox_id in ids:
             last_id = int(outbox_id)
-            if await deliver_email(last_id):
+            outcome = await attempt_delivery(last_id)
+            if outcome is Outcome.SERVER_DOWN:
+                return sent
+            if outcome is Outcome.SENT:
                 sent += 1

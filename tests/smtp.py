@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 from tortoise.transactions import in_transaction
 
 from core.config import reset_config
@@ -66,9 +67,12 @@ def free_port() -> int:
 
 
 class SmtpServer:
-    def __init__(self, port: int) -> None:
+    """With `login`, the server offers AUTH and accepts only exactly that (user, password)."""
+
+    def __init__(self, port: int, login: tuple[str, str] | None = None) -> None:
         self.host = "127.0.0.1"
         self.port = port
+        self.login = login
         self._collector = _Collector()
         self._controller: Controller | None = None
 
@@ -82,8 +86,18 @@ class SmtpServer:
 
     def start(self) -> None:
         if self._controller is None:
-            self._controller = Controller(self._collector, hostname=self.host, port=self.port)
+            auth: dict[str, Any] = {}
+            if self.login is not None:
+                # Loopback only, so AUTH without TLS is acceptable here.
+                auth = {"authenticator": self._authenticate, "auth_require_tls": False}
+            self._controller = Controller(self._collector, hostname=self.host, port=self.port, **auth)
             self._controller.start()
+
+    def _authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        if not isinstance(auth_data, LoginPassword) or self.login is None:
+            return AuthResult(success=False, handled=False)
+        offered = (auth_data.login.decode(), auth_data.password.decode())
+        return AuthResult(success=offered == self.login, handled=False)
 
     def stop(self) -> None:
         if self._controller is not None:
@@ -112,13 +126,14 @@ def mail_environment(**values: str | None) -> Iterator[None]:
         reset_config()
 
 
-def _configured(server: SmtpServer) -> Any:
+def configured(server: SmtpServer, user: str | None = None, password: str | None = None) -> Any:
+    """The application's mail settings pointing at `server` (a context manager)."""
     return mail_environment(
         SMTP_HOST=server.host,
         SMTP_PORT=str(server.port),
         SMTP_FROM=SMTP_FROM,
-        SMTP_USER=None,
-        SMTP_PASSWORD=None,
+        SMTP_USER=user,
+        SMTP_PASSWORD=password,
         BASE_URL=BASE_URL,
     )
 
@@ -129,7 +144,7 @@ def smtp_server() -> Iterator[SmtpServer]:
     server = SmtpServer(free_port())
     server.start()
     try:
-        with _configured(server):
+        with configured(server):
             yield server
     finally:
         server.stop()
@@ -140,7 +155,7 @@ def smtp_down() -> Iterator[SmtpServer]:
     """The application is configured for an SMTP server that is not running yet (connections are refused)."""
     server = SmtpServer(free_port())
     try:
-        with _configured(server):
+        with configured(server):
             yield server
     finally:
         server.stop()

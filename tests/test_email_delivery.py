@@ -8,6 +8,7 @@ import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
@@ -19,7 +20,8 @@ from models.enums import OutboxStatus
 from models.outbox import OutboxMessage
 from resolvers import mailer
 from tests import smtp
-from tests.smtp import BASE_URL, SmtpServer, mail_environment, queue, requester_ticket
+from tests.helpers import gql_data, make_category, make_person
+from tests.smtp import BASE_URL, SmtpServer, configured, free_port, mail_environment, queue, requester_ticket
 
 # The SMTP fixtures, used by name.
 smtp_server = smtp.smtp_server
@@ -63,6 +65,24 @@ async def test_a_queued_email_is_delivered_once_with_text_html_and_message_id(db
     assert sent.last_error is None
 
 
+async def test_a_ticket_filed_through_graphql_emails_its_requester(
+    db: str, client: httpx.AsyncClient, smtp_server: SmtpServer
+) -> None:
+    person = await make_person(email="filer@example.com")
+    category = await make_category()
+    data = await gql_data(
+        client,
+        "mutation($input: CreateTicketInput!) { createTicket(input: $input) { ticket { number } errors { message } } }",
+        {"input": {"subject": "VPN drops", "description": "Every hour.", "categoryId": str(category.id)}},
+        token=person.token,
+    )
+    number = data["createTicket"]["ticket"]["number"]
+
+    assert await deliver_pending_emails({}) == 1
+
+    assert [(m["To"], m["Subject"]) for m in smtp_server.messages] == [("filer@example.com", f"[#{number}] VPN drops")]
+
+
 async def test_smtp_down_then_up_delivers_each_message_once(db: str, smtp_down: SmtpServer) -> None:
     clock.set_now(START)
     person, ticket = await requester_ticket()
@@ -104,8 +124,7 @@ async def test_after_max_attempts_the_email_fails_with_the_reason(db: str, smtp_
         assert await deliver_pending_emails({}) == 0
         waiting = await row(outbox_id)
         assert (waiting.status, waiting.attempts) == (OutboxStatus.PENDING, attempt)
-        # Exponential backoff: 1, 2, 4, 8, 16 minutes.
-        assert waiting.next_attempt_at == clock.now() + timedelta(minutes=2 ** (attempt - 1))
+        assert waiting.next_attempt_at == clock.now() + mailer.backoff(attempt)
         clock.set_now(waiting.next_attempt_at)
     assert await deliver_pending_emails({}) == 0
 
@@ -120,6 +139,29 @@ async def test_after_max_attempts_the_email_fails_with_the_reason(db: str, smtp_
     assert await deliver_pending_emails({}) == 0
     assert await deliver_email({}, outbox_id) is False
     assert smtp_down.received == []
+
+
+def test_backoff_doubles_from_a_minute_up_to_an_hour() -> None:
+    minutes = [mailer.backoff(attempt) / timedelta(minutes=1) for attempt in range(1, 10)]
+    assert minutes == [1, 2, 4, 8, 16, 32, 60, 60, 60]
+
+
+async def test_a_pass_stops_at_an_unreachable_server_without_spending_every_rows_attempts(
+    db: str, smtp_down: SmtpServer
+) -> None:
+    clock.set_now(START)
+    _, ticket = await requester_ticket()
+    ids = [await queue("ticket_closed", ticket, f"person{i}@example.com") for i in range(3)]
+
+    assert await deliver_pending_emails({}) == 0
+    assert [(await row(i)).attempts for i in ids] == [1, 0, 0]
+    assert await deliver_pending_emails({}) == 0
+    assert [(await row(i)).attempts for i in ids] == [1, 1, 0]
+
+    smtp_down.start()
+    clock.advance(timedelta(minutes=1))
+    assert await deliver_pending_emails({}) == 3
+    assert sorted(r.recipients[0] for r in smtp_down.received) == [f"person{i}@example.com" for i in range(3)]
 
 
 async def test_concurrent_deliveries_of_one_row_send_it_once(db: str, smtp_server: SmtpServer) -> None:
@@ -160,6 +202,27 @@ async def test_a_claim_whose_worker_died_is_taken_again_after_the_lease(db: str,
 
     assert len(smtp_server.received) == 1
     assert (await row(outbox_id)).attempts == 2
+
+
+async def test_smtp_login_uses_the_configured_user_and_password(db: str) -> None:
+    clock.set_now(START)
+    server = SmtpServer(free_port(), login=("mailer", "s3cret"))
+    server.start()
+    try:
+        person, ticket = await requester_ticket()
+        outbox_id = await queue("ticket_created", ticket, person.user.email)
+        with configured(server, user="mailer", password="wrong"):
+            assert await deliver_email({}, outbox_id) is False
+        refused = await row(outbox_id)
+        assert refused.status is OutboxStatus.PENDING
+        assert refused.last_error and refused.last_error.startswith("SMTPAuthenticationError")
+
+        clock.advance(mailer.backoff(1))
+        with configured(server, user="mailer", password="s3cret"):
+            assert await deliver_pending_emails({}) == 1
+        assert [r.recipients for r in server.received] == [["requester@example.com"]]
+    finally:
+        server.stop()
 
 
 async def test_without_smtp_host_mail_stays_pending(db: str) -> None:
