@@ -8,6 +8,7 @@ from typing import Any
 import strawberry
 from strawberry.scalars import JSON
 
+from resolvers.markdown import render_markdown
 from resolvers.replies import NewReply, add_reply, delete_reply, edit_reply
 from resolvers.thread import reply_row
 from schema.accounts import User
@@ -32,6 +33,10 @@ class Reply:
     @strawberry.field(description="The text in Markdown; null once deleted.")
     def body(self) -> str | None:
         return None if self.deleted else str(self._row["body"])
+
+    @strawberry.field(description="The text rendered as safe HTML (see docs/markdown.md); null once deleted.")
+    def body_html(self) -> str | None:
+        return None if self.deleted else render_markdown(str(self._row["body"]))
 
     @strawberry.field(description="Who wrote it; null for a guest.")
     async def author(self, info: Info) -> User | None:

@@ -190,3 +190,16 @@ async def test_first_public_staff_reply_sets_first_response(client: httpx.AsyncC
     assert (await Ticket.get(id=w["ticket"].id)).first_response_at is None
     await add(client, w["staff"], w["ticket"].number, "public")
     assert (await Ticket.get(id=w["ticket"].id)).first_response_at is not None
+
+
+async def test_reply_html_is_safe_markdown_and_gone_once_deleted(client: httpx.AsyncClient) -> None:
+    w = await setup()
+    data = (await add(client, w["owner"], w["ticket"].number, "**Help** <script>alert(1)</script>"))["data"]
+    reply_id = data["addReply"]["reply"]["id"]
+    query = "query($n: Int!) { ticket(number: $n) { replies { bodyHtml } } }"
+    seen = await gql_data(client, query, {"n": w["ticket"].number}, w["owner"].token)
+    html = seen["ticket"]["replies"][0]["bodyHtml"]
+    assert "<strong>Help</strong>" in html and "&lt;script&gt;" in html and "<script" not in html
+    await gql_data(client, DELETE, {"i": {"replyId": reply_id}}, w["staff"].token)
+    seen = await gql_data(client, query, {"n": w["ticket"].number}, w["staff"].token)
+    assert seen["ticket"]["replies"] == [{"bodyHtml": None}]
