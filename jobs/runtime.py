@@ -1,0 +1,180 @@
+"""The job runtime of one process: how committed outbox emails reach a delivery job, and who runs the clock.
+
+Two modes, chosen by REDIS_URL:
+
+- **Embedded** (no REDIS_URL): everything runs inside the app process. Each committed outbox email is delivered
+  by an in-process task, and two periodic loops run the same functions the arq worker would: the close sweep at
+  minute 0 of every hour and the pending-email pass at second 0 of every minute. Several app processes each run
+  the loops; that is safe because both jobs are idempotent (the sweep locks rows, the mailer claims each email).
+- **Queue** (REDIS_URL set): each committed outbox email becomes an arq `deliver_email` job; the periodic work
+  is the worker's cron (`helpdesk worker`), so the app process runs no loops.
+
+The announcement is only the fast path: a row whose announcement is lost (crash, Redis down) is picked up by
+the next pending-email pass. So the listener never raises into the request that committed the change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from arq.constants import default_queue_name
+
+from core import clock
+from jobs.email import deliver_email, deliver_pending_emails
+from jobs.sweep import close_expired_tickets_job
+from models.outbox import OutboxMessage
+from resolvers import outbox
+
+log = logging.getLogger(__name__)
+
+HOUR = 3600
+MINUTE = 60
+# On shutdown, deliveries already under way get this long to finish before they are cancelled (a cancelled one
+# is retried by a later pass once its claim expires).
+DELIVERY_GRACE_SECONDS = 10.0
+
+Job = Callable[[dict[str, Any]], Awaitable[Any]]
+EmailJob = Callable[[dict[str, Any], int], Awaitable[Any]]
+Sleep = Callable[[float], Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class Periodic:
+    """A job the embedded mode runs on a fixed period, aligned to the clock (the arq cron does the same)."""
+
+    name: str
+    period_seconds: int
+    job: Job
+
+
+# The embedded equivalent of jobs/worker.py's cron_jobs; keep the two in step.
+PERIODIC = (
+    Periodic("close_expired_tickets", HOUR, close_expired_tickets_job),
+    Periodic("deliver_pending_emails", MINUTE, deliver_pending_emails),
+)
+
+
+def next_run(after: datetime, period_seconds: int) -> datetime:
+    """The first whole multiple of the period (counted in UTC from the epoch) strictly after `after`:
+    minute 0 of the next hour for HOUR, second 0 of the next minute for MINUTE."""
+    slot = math.floor(after.timestamp() / period_seconds) + 1
+    return datetime.fromtimestamp(slot * period_seconds, UTC)
+
+
+class JobRuntime:
+    """Started and stopped by the app's lifespan (and, in queue mode only, by the arq worker's start-up)."""
+
+    def __init__(
+        self,
+        redis_url: str | None = None,
+        *,
+        pool: ArqRedis | None = None,
+        queue_name: str | None = None,
+        run_periodic: bool = True,
+        deliver: EmailJob = deliver_email,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        """`pool` reuses an open arq connection (the worker's own); `queue_name` overrides arq's default queue;
+        `run_periodic=False` skips the embedded loops; `deliver` and `sleep` exist for tests."""
+        self.redis_url = redis_url
+        self.queue_name = queue_name
+        self.run_periodic = run_periodic
+        self._pool = pool
+        self._owns_pool = pool is None
+        self._deliver = deliver
+        self._sleep = sleep
+        self._loops: list[asyncio.Task[None]] = []
+        # Strong references: the event loop keeps only weak ones, so an unreferenced task can vanish mid-run.
+        self._deliveries: set[asyncio.Task[None]] = set()
+        self._started = False
+
+    @property
+    def queued(self) -> bool:
+        """Queue mode: emails go to arq. Otherwise embedded."""
+        return self._pool is not None or self.redis_url is not None
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        if self._pool is None and self.redis_url is not None:
+            self._pool = await create_pool(
+                RedisSettings.from_dsn(self.redis_url), default_queue_name=self.queue_name or default_queue_name
+            )
+        if not self.queued and self.run_periodic:
+            self._loops = [asyncio.create_task(self._every(p), name=f"periodic:{p.name}") for p in PERIODIC]
+        outbox.add_listener(self.on_outbox_committed)
+        self._started = True
+
+    async def stop(self) -> None:
+        if not self._started:
+            return
+        outbox.remove_listener(self.on_outbox_committed)
+        for loop in self._loops:
+            loop.cancel()
+        await asyncio.gather(*self._loops, return_exceptions=True)
+        self._loops = []
+        if self._deliveries:
+            _, unfinished = await asyncio.wait(set(self._deliveries), timeout=DELIVERY_GRACE_SECONDS)
+            for task in unfinished:
+                task.cancel()
+            await asyncio.gather(*unfinished, return_exceptions=True)
+        if self._pool is not None and self._owns_pool:
+            await self._pool.aclose(close_connection_pool=True)
+            self._pool = None
+        self._started = False
+
+    async def drain(self) -> None:
+        """Wait until every in-process delivery started so far has finished (tests; shutdown uses a grace period)."""
+        while self._deliveries:
+            await asyncio.gather(*set(self._deliveries), return_exceptions=True)
+
+    async def on_outbox_committed(self, ids: list[int]) -> None:
+        """Outbox listener: start delivering the committed email rows among `ids` (other channels: later)."""
+        try:
+            emails: list[Any] = await OutboxMessage.filter(id__in=ids, channel=outbox.EMAIL).values_list(
+                "id", flat=True
+            )
+            email_ids = sorted(int(i) for i in emails)
+            if not email_ids:
+                return
+            if self._pool is not None:
+                for outbox_id in email_ids:
+                    await self._pool.enqueue_job("deliver_email", outbox_id, _queue_name=self.queue_name)
+            else:
+                self._spawn(self._deliver_each(email_ids), name=f"deliver_email:{email_ids[0]}")
+        except Exception:
+            # The change is committed either way; the pending-email pass delivers what was not handed over.
+            log.exception("could not hand outbox rows %s to delivery; the periodic pass will pick them up", ids)
+
+    async def _deliver_each(self, email_ids: list[int]) -> None:
+        ctx: dict[str, Any] = {}
+        for outbox_id in email_ids:
+            try:
+                await self._deliver(ctx, outbox_id)
+            except Exception:
+                log.exception("delivering outbox email %s failed; the periodic pass will retry it", outbox_id)
+
+    def _spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._deliveries.add(task)
+        task.add_done_callback(self._deliveries.discard)
+
+    async def _every(self, periodic: Periodic) -> None:
+        """Run `periodic.job` at each aligned slot, forever. A failure is logged and the next slot still runs."""
+        target = next_run(clock.now(), periodic.period_seconds)
+        while True:
+            await self._sleep(max((target - clock.now()).total_seconds(), 0.0))
+            try:
+                await periodic.job({})
+            except Exception:
+                log.exception("periodic job %s failed", periodic.name)
+            # From the slot just served, never from "now": waking a few ms early must not run the job twice.
+            target = next_run(max(clock.now(), target), periodic.period_seconds)

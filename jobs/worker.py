@@ -1,0 +1,77 @@
+"""The arq worker (`helpdesk worker`): email delivery jobs, the hourly close sweep, the pending-email pass.
+
+Run it with `helpdesk worker` when REDIS_URL is set; without Redis the app runs the same jobs in-process
+(jobs/runtime.py). Any number of workers may run: cron jobs are unique per slot across workers, and every job
+is idempotent anyway (the sweep locks rows, the mailer claims each email).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from datetime import UTC
+from typing import Any
+
+from arq import cron, func
+from arq.connections import RedisSettings
+from arq.cron import CronJob
+from arq.typing import StartupShutdown, WorkerCoroutine
+from arq.worker import Function, Worker, create_worker
+
+from core.config import get_config
+from core.db import close_db, init_db
+from jobs.email import deliver_email, deliver_pending_emails
+from jobs.runtime import JobRuntime
+from jobs.sweep import close_expired_tickets_job
+
+# A sweep over a large backlog may take minutes; it must still end well before the next hourly run.
+SWEEP_TIMEOUT_SECONDS = 50 * 60
+
+
+async def startup(ctx: dict[str, Any]) -> None:
+    """Open the database (with the global fallback, STACK-NOTES) and hand emails queued by jobs straight to arq."""
+    await init_db(get_config().database_url)
+    runtime = JobRuntime(pool=ctx["redis"], run_periodic=False)
+    await runtime.start()
+    ctx["runtime"] = runtime
+
+
+async def shutdown(ctx: dict[str, Any]) -> None:
+    runtime: JobRuntime | None = ctx.pop("runtime", None)
+    if runtime is not None:
+        await runtime.stop()
+    await close_db()
+
+
+def redis_settings_for(redis_url: str | None) -> RedisSettings:
+    return RedisSettings.from_dsn(redis_url) if redis_url else RedisSettings()
+
+
+class WorkerSettings:
+    """arq settings. The jobs/runtime.py PERIODIC table is the embedded twin of `cron_jobs`; keep them in step."""
+
+    functions: Sequence[WorkerCoroutine | Function] = [
+        deliver_email,
+        func(close_expired_tickets_job, timeout=SWEEP_TIMEOUT_SECONDS),
+        deliver_pending_emails,
+    ]
+    cron_jobs: Sequence[CronJob] | None = [
+        # Minute 0 of every hour; only at its slot, never on worker start.
+        cron(close_expired_tickets_job, minute={0}, second={0}, run_at_startup=False, timeout=SWEEP_TIMEOUT_SECONDS),
+        # Second 0 of every minute: retries, and anything whose announcement was lost.
+        cron(deliver_pending_emails, second={0}, run_at_startup=False),
+    ]
+    on_startup: StartupShutdown | None = startup
+    on_shutdown: StartupShutdown | None = shutdown
+    timezone = UTC
+    # Read here (not through get_config, which has side effects) for `arq jobs.worker.WorkerSettings`;
+    # `helpdesk worker` passes the configured URL explicitly.
+    redis_settings = redis_settings_for(os.environ.get("REDIS_URL"))
+
+
+def build_worker(redis_url: str, **overrides: Any) -> Worker:
+    """The worker `helpdesk worker` runs; `overrides` are arq Worker arguments (e.g. burst=True)."""
+    # arq asks for the current event loop when it builds the worker; give it a fresh one of its own.
+    asyncio.set_event_loop(asyncio.new_event_loop())
+    return create_worker(WorkerSettings, redis_settings=redis_settings_for(redis_url), **overrides)
