@@ -16,6 +16,7 @@ from tortoise import connections
 
 from core.config import Config, get_config
 from core.db import close_db, init_db
+from jobs.runtime import JobRuntime
 from resolvers.authentication import authenticate
 from schema.context import Context, bearer_token
 from schema.root import build_schema
@@ -43,11 +44,18 @@ def create_app(config: Config | None = None, *, manage_db: bool = True) -> Starl
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        # Background jobs (emails, the hourly close sweep) belong to the process that owns the database;
+        # tests that bring their own database start a JobRuntime themselves when they need one.
+        runtime = JobRuntime(config.redis_url) if manage_db else None
         if manage_db:
             await init_db(config.database_url)
         try:
+            if runtime is not None:
+                await runtime.start()
             yield
         finally:
+            if runtime is not None:
+                await runtime.stop()
             if manage_db:
                 await close_db()
 

@@ -1,4 +1,4 @@
-"""The `helpdesk` command: serve, migrate, create-admin, demo, export-schema.
+"""The `helpdesk` command: serve, migrate, create-admin, demo, export-schema, worker, sweep.
 
 Configuration comes only from environment variables (core/config.py); the options here are about the
 command itself. Every command that touches the database applies pending migrations first, so each one
@@ -118,6 +118,30 @@ def cmd_demo(_: argparse.Namespace) -> int:
     return 0 if loaded else 1
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    config = get_config()
+    if not config.redis_url:
+        print(
+            "helpdesk worker takes its jobs from Redis: set REDIS_URL (e.g. redis://127.0.0.1:6379/0). "
+            "Without Redis, `helpdesk serve` runs the same jobs in-process.",
+            file=sys.stderr,
+        )
+        return 1
+    _print_migrations(asyncio.run(apply_migrations(config.database_url)))
+    from jobs.worker import build_worker
+
+    build_worker(config.redis_url, burst=args.burst).run()
+    return 0
+
+
+def cmd_sweep(_: argparse.Namespace) -> int:
+    from resolvers.sweep import close_expired_tickets
+
+    closed: int = asyncio.run(_with_database(close_expired_tickets))
+    print(f"Closed {closed} ticket(s) whose reopen window had expired.")
+    return 0
+
+
 def cmd_export_schema(_: argparse.Namespace) -> int:
     from schema.root import build_schema
 
@@ -168,6 +192,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="load demo data and print the demo logins")
     demo.set_defaults(handler=cmd_demo)
+
+    worker = commands.add_parser("worker", help="run the arq worker (needs REDIS_URL): emails, hourly close sweep")
+    worker.add_argument("--burst", action="store_true", help="stop once the queue is empty instead of waiting")
+    worker.set_defaults(handler=cmd_worker)
+
+    sweep = commands.add_parser("sweep", help="close Resolved tickets whose reopen window expired, once")
+    sweep.set_defaults(handler=cmd_sweep)
 
     export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
     export.set_defaults(handler=cmd_export_schema)
