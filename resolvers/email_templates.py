@@ -2,7 +2,8 @@
 
 Templates are files shipped in resolvers/templates/ (`<topic>.subject.txt`, `<topic>.txt`, `<topic>.html`),
 written with `$name` placeholders (Python's string.Template). Every value is HTML-escaped in the HTML part and
-stripped of line breaks in the subject, so text people typed can never inject markup or headers.
+stripped of line breaks in the subject, so text people typed can never inject markup or headers; Markdown
+fields are also offered to the HTML part as `$<name>_html`, rendered by the one safe renderer.
 
 Rendering reads what it needs from the database at send time (the ticket's subject, a reply's body). A row
 that must not be sent (an internal note, a reply deleted before delivery, a ticket that no longer exists)
@@ -22,6 +23,7 @@ from models.accounts import Group, User
 from models.replies import Reply
 from models.statuses import Status
 from models.tickets import Ticket
+from resolvers.markdown import render_markdown
 
 TOPICS = (
     "ticket_created",
@@ -58,15 +60,19 @@ def ticket_url(number: int) -> str:
     return f"{get_config().base_url}/tickets/{number}"
 
 
-def render(topic: str, values: dict[str, str]) -> Rendered:
-    """Fill the topic's three templates. Unknown placeholders stay as written rather than failing delivery."""
+def render(topic: str, values: dict[str, str], markup: dict[str, str] | None = None) -> Rendered:
+    """Fill the topic's three templates. Unknown placeholders stay as written rather than failing delivery.
+
+    `values` are plain text (escaped in the HTML part); `markup` holds HTML that is already safe (Markdown
+    rendered by resolvers/markdown.py) and is available to the HTML template only.
+    """
     escaped = {key: html.escape(value) for key, value in values.items()}
     one_line = {key: " ".join(value.split()) for key, value in values.items()}
     subject = Template(default_template(topic, "subject.txt")).safe_substitute(one_line)
     return Rendered(
         subject=" ".join(subject.split()),
         text=Template(default_template(topic, "txt")).safe_substitute(values),
-        html=Template(default_template(topic, "html")).safe_substitute(escaped),
+        html=Template(default_template(topic, "html")).safe_substitute({**escaped, **(markup or {})}),
     )
 
 
@@ -97,11 +103,17 @@ async def template_values(topic: str, ticket_id: int | None, payload: dict[str, 
     return values
 
 
+# Text people wrote in Markdown; the HTML part shows it rendered (as `<name>_html`), the text part as typed.
+MARKDOWN_VALUES = ("description", "reply_body", "resolution_notes", "reason")
+
+
 async def render_message(topic: str, ticket_id: int | None, payload: dict[str, Any]) -> Rendered:
     """The finished subject, text and HTML for one outbox row, or Undeliverable."""
     if topic not in TOPICS:
         raise Undeliverable(f"there is no email template for topic {topic!r}.")
-    return render(topic, await template_values(topic, ticket_id, payload))
+    values = await template_values(topic, ticket_id, payload)
+    markup = {f"{key}_html": render_markdown(values[key]) for key in MARKDOWN_VALUES if key in values}
+    return render(topic, values, markup)
 
 
 async def _ticket(ticket_id: int | None, payload: dict[str, Any]) -> Ticket:
@@ -125,11 +137,11 @@ async def _reply_values(ticket: Ticket, payload: dict[str, Any]) -> dict[str, st
     (or a reply deleted or moved since) is never emailed."""
     reply_id = payload.get("reply_id")
     reply = await Reply.get_or_none(id=reply_id) if isinstance(reply_id, int) else None
-    if reply is None or reply.ticket_id != ticket.id:  # type: ignore[attr-defined]
+    if reply is None or reply.ticket_id != ticket.id:
         raise Undeliverable(f"reply {reply_id} of ticket #{ticket.number} does not exist.")
     if reply.internal:
         raise Undeliverable(f"reply {reply_id} is an internal note; internal notes are never emailed.")
     if reply.deleted_at is not None:
         raise Undeliverable(f"reply {reply_id} was deleted before it was delivered.")
-    author = await _name(User, reply.author_id, "") if reply.author_id else ""  # type: ignore[attr-defined]
+    author = await _name(User, reply.author_id, "") if reply.author_id else ""
     return {"reply_author": author or reply.guest_email or "Someone", "reply_body": reply.body}

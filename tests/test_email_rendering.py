@@ -63,23 +63,25 @@ async def test_what_people_typed_is_escaped_in_html_and_kept_on_one_subject_line
     assert message["Bcc"] is None
     assert message["Subject"] == f"[#{ticket.number}] Broken <b>bold</b> Bcc: x@evil.test"
     text, html = await sent_text(smtp_server)
-    assert "<script>" not in html and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
-    assert 'href="javascript:' not in html
+    assert "<script>" not in html and "&lt;script&gt;alert(" in html
+    assert '<a href="javascript:' not in html and "&lt;a href=" in html  # shown as text, never a link
     assert '<script>alert("x")</script>' in text  # plain text shows what was typed, as text
 
 
 async def test_a_public_reply_is_emailed_with_its_author_and_body(db: str, smtp_server: SmtpServer) -> None:
     person, ticket = await requester_ticket()
     staff = await make_person(Role.STAFF, name="Dana Fixit")
-    reply = await Reply.create(ticket=ticket, author=staff.user, body="Replaced the fuser.", internal=False)
+    body = "Replaced the **fuser**. See [the manual](https://example.com/m) or [this](javascript:alert(1))."
+    reply = await Reply.create(ticket=ticket, author=staff.user, body=body, internal=False)
     await queue("reply_added", ticket, person.user.email, reply_id=reply.id)
 
     assert await deliver_pending_emails({}) == 1
 
     assert smtp_server.messages[0]["Subject"] == f"[#{ticket.number}] New reply: Printer on fire"
     text, html = await sent_text(smtp_server)
-    assert "Dana Fixit" in text and "Replaced the fuser." in text
-    assert "Dana Fixit" in html and "Replaced the fuser." in html
+    assert "Dana Fixit" in text and body in text  # the text part shows the Markdown as typed
+    assert "Dana Fixit" in html and "Replaced the <strong>fuser</strong>." in html
+    assert 'href="https://example.com/m"' in html and "javascript:" not in html
 
 
 async def _reply_row_fails(ticket: Ticket, reply_id: int, server: SmtpServer, reason: str) -> None:
