@@ -16,6 +16,7 @@ from tortoise import timezone
 
 from models.enums import OutboxStatus
 from models.outbox import OutboxMessage
+from resolvers.bulk import insert_rows
 
 EMAIL = "email"
 EVENT = "event"
@@ -73,49 +74,23 @@ async def announce_queued() -> None:
             await listener(ids)
 
 
-# Rows per INSERT in queue_many: 7 parameters each stays far below both drivers' 32k-parameter limit.
-_ROWS_PER_INSERT = 1000
-
-
 async def queue_many(
     emails: Sequence[tuple[str, int | None, list[str], dict[str, Any]]] = (),
     events: Sequence[tuple[str, int | None, dict[str, Any]]] = (),
 ) -> list[int]:
     """Outbox rows for set-based work (the close sweep): the same rows queue_email/queue_event write, but in
-    multi-row INSERT ... RETURNING id statements instead of one round trip per row. Emails are
-    (topic, ticket_id, to, context), events (topic, ticket_id, data). Call inside the caller's transaction;
-    the ids are remembered for announce_queued like single rows."""
-    rows: list[tuple[str, str, int | None, dict[str, Any]]] = []
+    multi-row INSERTs instead of one round trip per row. Emails are (topic, ticket_id, to, context), events
+    (topic, ticket_id, data). Call inside the caller's transaction; the ids are remembered for announce_queued
+    like single rows."""
+    created = timezone.now()
+    rows: list[tuple[Any, ...]] = []
     for topic, ticket_id, to, context in emails:
         for recipient in sorted({address.lower() for address in to if address}):
-            rows.append((EMAIL, topic, ticket_id, {"to": recipient, **context}))
-    rows.extend((EVENT, topic, ticket_id, data) for topic, ticket_id, data in events)
-    ids: list[int] = []
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        ids.extend(await _insert_rows(rows[start : start + _ROWS_PER_INSERT]))
+            rows.append((EMAIL, topic, ticket_id, {"to": recipient, **context}, OutboxStatus.PENDING.value, 0, created))
+    for topic, ticket_id, data in events:
+        rows.append((EVENT, topic, ticket_id, data, OutboxStatus.PENDING.value, 0, created))
+    columns = ("channel", "topic", "ticket_id", "payload", "status", "attempts", "created_at")
+    ids = await insert_rows(OutboxMessage, columns, rows)
     for message_id in ids:
         _remember(message_id)
     return ids
-
-
-async def _insert_rows(rows: list[tuple[str, str, int | None, dict[str, Any]]]) -> list[int]:
-    meta = OutboxMessage._meta
-    db = meta.db  # the transaction's connection when called inside in_transaction()
-    fields = meta.fields_map
-    created = timezone.now()
-    columns = ("channel", "topic", "ticket_id", "payload", "status", "attempts", "created_at")
-    values: list[Any] = []
-    for channel, topic, ticket_id, payload in rows:
-        values += [channel, topic, ticket_id, fields["payload"].to_db_value(payload, OutboxMessage)]
-        values += [OutboxStatus.PENDING.value, 0, created]
-    width = len(columns)
-    if db.capabilities.dialect == "postgres":
-        groups = (", ".join(f"${i * width + j + 1}" for j in range(width)) for i in range(len(rows)))
-    else:
-        groups = (", ".join("?" * width) for _ in rows)
-    sql = (
-        f'INSERT INTO "{meta.db_table}" ({", ".join(columns)}) VALUES '
-        + ", ".join(f"({group})" for group in groups)
-        + " RETURNING id"
-    )
-    return [int(row["id"]) for row in await db.execute_query_dict(sql, values)]
