@@ -226,10 +226,11 @@ def _set_lifecycle(
     if kind is StatusKind.CUSTOM:
         ticket.updated_at = _between(rng, created_at, now)
     elif kind is StatusKind.NEW and rng.random() < 0.1:
-        # Reopened by the requester's reply: the notes of the earlier resolution stay.
+        # Reopened by the requester's reply inside the window: notes and time of the earlier resolution stay.
         ticket.reopened = True
         ticket.resolution_notes = rng.choice(RESOLUTION_NOTES)
-        ticket.updated_at = _between(rng, created_at, now)
+        ticket.resolved_at = _between(rng, created_at, now)
+        ticket.updated_at = _between(rng, ticket.resolved_at, min(now, ticket.resolved_at + window))
     elif kind in (StatusKind.RESOLVED, StatusKind.CLOSED):
         ticket.resolution_notes = rng.choice(RESOLUTION_NOTES)
         if kind is StatusKind.RESOLVED:

@@ -93,7 +93,8 @@ async def test_demo_timestamps_agree_with_each_status(db: str) -> None:
     for t in tickets:
         kind = t["status__kind"]
         assert t["created_at"] <= t["updated_at"]
-        if kind in (StatusKind.RESOLVED, StatusKind.CLOSED):
+        if kind in (StatusKind.RESOLVED, StatusKind.CLOSED) or t["reopened"]:
+            # A reopened ticket keeps the notes and time of its earlier resolution.
             assert t["resolution_notes"]
             assert t["created_at"] <= t["resolved_at"] <= t["updated_at"]
         else:
@@ -106,7 +107,9 @@ async def test_demo_timestamps_agree_with_each_status(db: str) -> None:
             # Inside the reopen window (default 7 days): the close sweep would have closed older ones.
             assert t["resolved_at"] >= now - timedelta(days=7)
         if t["reopened"]:
+            # Reopened by a reply inside the reopen window.
             assert kind is StatusKind.NEW
+            assert t["updated_at"] <= t["resolved_at"] + timedelta(days=7)
 
 
 async def test_demo_tree_people_and_groups_have_the_documented_shape(db: str) -> None:
@@ -235,6 +238,7 @@ async def test_demo_default_load_is_deterministic_for_a_seed(db: str) -> None:
     first = await _fingerprint()
     assert len(first) == 300
     assert Counter(row[2] for row in first).keys() == {"New", "In Progress", "Pending", "Resolved", "Closed"}
+    assert await Ticket.filter(reopened=True).exists()
     await _wipe_demo()
     assert await load_demo_data() == logins
     assert await _fingerprint() == first
