@@ -127,3 +127,15 @@ async def make_ticket(
     ticket.number = ticket.id
     await ticket.save(update_fields=["number"])
     return ticket
+
+
+def redis_url_for_tests(local_default: str = "redis://127.0.0.1:6379/14") -> str:
+    """TEST_REDIS_URL; under CI=true its absence is an error (worker tests fail, never skip), locally a default."""
+    import os
+
+    url = os.environ.get("TEST_REDIS_URL")
+    if url:
+        return url
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI=true but TEST_REDIS_URL is not set: the worker tests must run against Redis in CI.")
+    return local_default
