@@ -30,7 +30,6 @@ from arq.constants import default_queue_name
 from core import clock
 from jobs.email import deliver_email, deliver_pending_emails
 from jobs.sweep import close_expired_tickets_job
-from models.outbox import OutboxMessage
 from resolvers import outbox
 
 log = logging.getLogger(__name__)
@@ -139,10 +138,7 @@ class JobRuntime:
     async def on_outbox_committed(self, ids: list[int]) -> None:
         """Outbox listener: start delivering the committed email rows among `ids` (other channels: later)."""
         try:
-            emails: list[Any] = await OutboxMessage.filter(id__in=ids, channel=outbox.EMAIL).values_list(
-                "id", flat=True
-            )
-            email_ids = sorted(int(i) for i in emails)
+            email_ids = await outbox.email_ids(ids)
             if not email_ids:
                 return
             if self._pool is not None:

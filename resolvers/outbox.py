@@ -94,3 +94,9 @@ async def queue_many(
     for message_id in ids:
         _remember(message_id)
     return ids
+
+
+async def email_ids(ids: Sequence[int]) -> list[int]:
+    """Which of these outbox rows are emails (the rows a delivery job takes), in id order. One query."""
+    rows: list[Any] = await OutboxMessage.filter(id__in=list(ids), channel=EMAIL).values_list("id", flat=True)
+    return sorted(int(i) for i in rows)
