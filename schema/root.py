@@ -23,6 +23,7 @@ AREAS = (
     "groups",
     "settings",
     "outbox_admin",
+    "audit_log",
 )
 
 MAX_DEPTH = 10
