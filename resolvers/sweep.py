@@ -33,6 +33,7 @@ from resolvers.settings import get_setting
 CLOSED_ACTION = "ticket.closed"
 CLOSED_EMAIL = "ticket_closed"
 CLOSED_EVENT = "ticket.closed"
+STATUS_EVENT = "ticket.status_changed"
 
 
 def expiry_cutoff(moment: datetime, window_days: int) -> datetime:
@@ -143,5 +144,9 @@ async def _record(rows: list[dict[str, Any]], status_id: int, closed_id: int, mo
         (CLOSED_EMAIL, int(row["id"]), [row["requester_email"] or row["guest_email"]], {"number": row["number"]})
         for row in rows
     ]
-    events = [(CLOSED_EVENT, int(row["id"]), {"number": row["number"]}) for row in rows]
+    # The same events a manual close raises (resolvers/notify.py), so integrations see system closes too.
+    events = []
+    for row in rows:
+        change = {"number": row["number"], "fromStatusId": status_id, "toStatusId": closed_id}
+        events += [(STATUS_EVENT, int(row["id"]), change), (CLOSED_EVENT, int(row["id"]), {"number": row["number"]})]
     await outbox.queue_many(emails=emails, events=events)

@@ -122,6 +122,12 @@ async def test_each_closed_ticket_gets_one_audit_row_one_email_and_one_event(db:
         ("event", by_user.id, {"number": by_user.number}),
         ("event", by_guest.id, {"number": by_guest.number}),
     ]
+    # Integrations following status changes see system closes like manual ones.
+    changes = sorted(await outbox_rows("ticket.status_changed"), key=lambda row: row["ticket_id"])
+    assert [(e["ticket_id"], e["payload"]["toStatusId"]) for e in changes] == [
+        (by_user.id, closed_id),
+        (by_guest.id, closed_id),
+    ]
 
 
 async def test_running_it_again_closes_and_writes_nothing_more(db: str) -> None:
@@ -135,7 +141,8 @@ async def test_running_it_again_closes_and_writes_nothing_more(db: str) -> None:
     counts = (await AuditEntry.all().count(), await OutboxMessage.all().count())
     clock.advance(timedelta(hours=1))
     assert await close_expired_tickets() == 0
-    assert (await AuditEntry.all().count(), await OutboxMessage.all().count()) == counts == (3, 6)
+    # Per ticket: one audit row; one email, one ticket.status_changed and one ticket.closed outbox row.
+    assert (await AuditEntry.all().count(), await OutboxMessage.all().count()) == counts == (3, 9)
 
 
 async def test_closed_tickets_read_as_closed_through_graphql(client: httpx.AsyncClient) -> None:
