@@ -6,6 +6,9 @@ import re
 
 from resolvers.errors import Problems
 
+# Keys are 32-bit integers on every backend; a larger number cannot name a row (and overflows PostgreSQL's int).
+MAX_ID = 2**31 - 1
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
@@ -46,8 +49,8 @@ def parse_id(problems: Problems, field: str, value: str | int | None) -> int | N
     except (TypeError, ValueError):
         problems.add(field, f"{field} must be an ID (a whole number), not {value!r}.")
         return None
-    if number <= 0:
-        problems.add(field, f"{field} must be a positive ID.")
+    if not 0 < number <= MAX_ID:
+        problems.add(field, f"{field} must be an ID between 1 and {MAX_ID}.")
         return None
     return number
 

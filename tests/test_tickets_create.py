@@ -74,6 +74,8 @@ async def test_anonymous_caller_gets_unauthenticated(client: httpx.AsyncClient) 
         ({"categoryId": None}, "categoryId", "required"),
         ({"categoryId": "999"}, "categoryId", "does not exist"),
         ({"categoryId": "abc"}, "categoryId", "must be an ID"),
+        ({"categoryId": "99999999999"}, "categoryId", "between 1 and 2147483647"),
+        ({"categoryId": "0"}, "categoryId", "between 1 and 2147483647"),
     ],
 )
 async def test_bad_fields_are_refused_with_field_and_rule(
