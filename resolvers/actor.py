@@ -1,4 +1,10 @@
-"""Who is asking. Built fresh on every request, so role changes and disabling apply at once."""
+"""Who is asking. Built fresh on every request, so role changes and disabling apply at once.
+
+Two kinds of actor: a person with an account (`user_id` and `role` set), and a guest holding an access token
+for one ticket (`guest_ticket_id` and `email` set, no `user_id`, no `role`). A guest has no account, so every
+rule that needs one (`require_user`, `require_staff`, `require_admin`) refuses guests with FORBIDDEN; the few
+paths guests may use (reading and replying on their ticket) ask for `require_requester` instead.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +18,25 @@ from resolvers.errors import DomainError, ErrorCode, forbidden
 
 @dataclass
 class Actor:
-    user_id: int
-    role: Role
+    # None for a guest: nothing may write a user id for someone without an account.
+    user_id: int | None
+    role: Role | None
     email: str
     name: str
+    # The one ticket a guest's access token opens; None for people with an account.
+    guest_ticket_id: int | None = None
     # Loaded on first use: only staff visibility needs them.
     _group_ids: list[int] | None = field(default=None, repr=False)
     _scope: list[tuple[int, int | None]] | None = field(default=None, repr=False)
+
+    @property
+    def is_guest(self) -> bool:
+        return self.guest_ticket_id is not None
+
+    @property
+    def audit_label(self) -> str | None:
+        """How the audit log names an actor without a user row ("guest:<email>"); None for users."""
+        return f"guest:{self.email}" if self.is_guest else None
 
     @property
     def is_admin(self) -> bool:
@@ -30,6 +48,8 @@ class Actor:
         return self.role in (Role.ADMIN, Role.STAFF)
 
     async def group_ids(self) -> list[int]:
+        if self.user_id is None:
+            return []
         if self._group_ids is None:
             ids: list[Any] = await GroupMember.filter(user_id=self.user_id).values_list("group_id", flat=True)
             self._group_ids = [int(i) for i in ids]
@@ -37,6 +57,8 @@ class Actor:
 
     async def scope_entries(self) -> list[tuple[int, int | None]]:
         """(category_id, type_id or None) for every scope entry of every group the actor belongs to."""
+        if self.user_id is None:
+            return []
         if self._scope is None:
             rows = await GroupScope.filter(group__memberships__user_id=self.user_id).values_list(
                 "category_id", "type_id"
@@ -45,9 +67,23 @@ class Actor:
         return self._scope
 
 
-def require_user(actor: Actor | None) -> Actor:
+def guest_actor(ticket_id: int, email: str) -> Actor:
+    """The actor behind a valid guest access token for `ticket_id` (see resolvers/guest_tokens.py)."""
+    return Actor(user_id=None, role=None, email=email, name=email, guest_ticket_id=ticket_id)
+
+
+def require_requester(actor: Actor | None) -> Actor:
+    """Anyone signed in, or a guest with a valid token: the paths a guest may use on their own ticket."""
     if actor is None:
         raise DomainError(ErrorCode.UNAUTHENTICATED, "You need to sign in to do this.")
+    return actor
+
+
+def require_user(actor: Actor | None) -> Actor:
+    """Someone with an account. A guest token opens one ticket and nothing else: FORBIDDEN."""
+    actor = require_requester(actor)
+    if actor.is_guest:
+        raise forbidden("A guest link opens its one ticket only; sign in with an account to do this.")
     return actor
 
 

@@ -21,8 +21,9 @@ async def record(
     actor_label: str | None = None,
 ) -> AuditEntry:
     return await AuditEntry.create(
+        # Guests have no user row: they are named by label ("guest:<email>"), never by a user id.
         actor_id=actor.user_id if actor else None,
-        actor_label=actor_label or (None if actor else "system"),
+        actor_label=actor_label or (actor.audit_label if actor else "system"),
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hmac
 from typing import Any
 
 from core import clock
 from models.accounts import ApiKey, SessionToken
 from models.enums import Role
-from resolvers.actor import Actor
+from models.tickets import Ticket
+from resolvers.actor import Actor, guest_actor
 from resolvers.credentials import API_KEY_PREFIX, token_hash
+from resolvers.guest_tokens import GUEST_TOKEN_PREFIX, email_tag, read_guest_token
 
 _USER_COLUMNS = ("user_id", "user__role", "user__email", "user__name")
 
@@ -16,11 +19,13 @@ _USER_COLUMNS = ("user_id", "user__role", "user__email", "user__name")
 async def authenticate(token: str | None) -> Actor | None:
     """The actor behind a session token or API key; None when missing, unknown, expired, revoked or disabled.
 
-    One joined query per request. Role and the disabled flag are read every time, so an admin's change
-    applies to the very next request.
+    Guest access tokens (`hdg_`) give a guest actor for their one ticket. One query per request. Role and the
+    disabled flag are read every time, so an admin's change applies to the very next request.
     """
     if not token:
         return None
+    if token.startswith(GUEST_TOKEN_PREFIX):
+        return await authenticate_guest(token)
     digest = token_hash(token)
     rows: list[dict[str, Any]]
     if token.startswith(API_KEY_PREFIX):
@@ -35,3 +40,16 @@ async def authenticate(token: str | None) -> Actor | None:
         return None
     row = rows[0]
     return Actor(user_id=row["user_id"], role=Role(row["user__role"]), email=row["user__email"], name=row["user__name"])
+
+
+async def authenticate_guest(token: str) -> Actor | None:
+    """A guest actor when the token is signed, unexpired, and its ticket still exists as a guest ticket of the
+    same email; None otherwise (a tampered, expired or stale link is simply no credential)."""
+    claim = read_guest_token(token)
+    if claim is None:
+        return None
+    rows = await Ticket.filter(id=claim.ticket_id, requester_id__isnull=True).values_list("guest_email", flat=True)
+    email = rows[0] if rows else None
+    if not email or not hmac.compare_digest(email_tag(str(email)), claim.email_tag):
+        return None
+    return guest_actor(claim.ticket_id, str(email).lower())

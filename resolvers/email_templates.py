@@ -23,6 +23,7 @@ from models.accounts import Group, User
 from models.replies import Reply
 from models.statuses import Status
 from models.tickets import Ticket
+from resolvers.guest_tokens import guest_access_url, issue_guest_token
 from resolvers.markdown import render_markdown
 
 TOPICS = (
@@ -83,7 +84,7 @@ async def template_values(topic: str, ticket_id: int | None, payload: dict[str, 
     values["helpdesk_url"] = get_config().base_url
     ticket = await _ticket(ticket_id, payload)
     number = ticket.number or ticket.id
-    link = payload.get("access_url") or payload.get("link") or ticket_url(number)
+    link = payload.get("access_url") or payload.get("link") or await _link_for(ticket, values["recipient"])
     values.update(
         number=str(number),
         subject=ticket.subject,
@@ -123,6 +124,15 @@ async def _ticket(ticket_id: int | None, payload: dict[str, Any]) -> Ticket:
     if ticket is None:
         raise Undeliverable(f"ticket #{payload.get('number', '?')} no longer exists.")
     return ticket
+
+
+async def _link_for(ticket: Ticket, recipient: str) -> str:
+    """Where the email's button leads: the ticket page, or for the guest of a guest ticket (who has no account to
+    sign in with) a fresh access link, made at send time so it is valid for `guest_link_days` from delivery."""
+    guest = ticket.guest_email
+    if ticket.requester_id is None and guest and recipient.lower() == guest.lower():
+        return guest_access_url(await issue_guest_token(ticket.id, guest))
+    return ticket_url(ticket.number or ticket.id)
 
 
 async def _name(model: type[Status] | type[User] | type[Group], key: int | None, missing: str = "") -> str:

@@ -13,7 +13,7 @@ from models.replies import Reply
 from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import audit, notify
-from resolvers.actor import Actor, require_user
+from resolvers.actor import Actor, require_requester
 from resolvers.errors import DomainError, ErrorCode, Problems, conflict, forbidden, not_found
 from resolvers.lifecycle import locked_ticket, reopen_by_reply, reopen_window_open
 from resolvers.validation import clean_text, parse_id
@@ -48,9 +48,9 @@ async def _ticket_for_reply(actor: Actor, number: int, internal: bool) -> Ticket
 
 
 async def add_reply(actor: Actor | None, data: NewReply) -> Reply:
-    """Post a reply or note. A requester's reply reopens a Resolved ticket inside the window and is refused
-    after it; Closed tickets take nothing from requesters."""
-    actor = require_user(actor)
+    """Post a reply or note. A requester's (or guest's) reply reopens a Resolved ticket inside the window and is
+    refused after it; Closed tickets take nothing from requesters or guests."""
+    actor = require_requester(actor)
     problems = Problems()
     body = clean_text(problems, "body", data.body, max_length=BODY_MAX)
     problems.raise_if_any()
@@ -67,7 +67,13 @@ async def add_reply(actor: Actor | None, data: NewReply) -> Reply:
                 if not allowed:
                     raise conflict(why)
                 reopen = True
-        reply = await Reply.create(ticket_id=ticket.id, author_id=actor.user_id, body=body, internal=data.internal)
+        reply = await Reply.create(
+            ticket_id=ticket.id,
+            author_id=actor.user_id,  # None for a guest, who is named by guest_email instead
+            guest_email=actor.email if actor.is_guest else None,
+            body=body,
+            internal=data.internal,
+        )
         if actor.is_staff and not data.internal and ticket.first_response_at is None:
             ticket.first_response_at = reply.created_at
         await ticket.save()  # bumps updated_at
@@ -86,9 +92,17 @@ async def add_reply(actor: Actor | None, data: NewReply) -> Reply:
     return reply
 
 
+def _wrote(actor: Actor, reply: Reply) -> bool:
+    """Whether the actor is the reply's author: a user by id, a guest by the email on a reply without an author
+    (their token already limits them to one ticket)."""
+    if actor.is_guest:
+        return reply.author_id is None and (reply.guest_email or "").lower() == actor.email.lower()
+    return reply.author_id is not None and reply.author_id == actor.user_id
+
+
 async def _editable_reply(actor: Actor, raw_id: str) -> tuple[Reply, Ticket]:
-    """The reply an actor may change: staff any reply on a ticket they can see; users their own public replies
-    within 15 minutes while the ticket is not Closed. Replies one may not see are NOT_FOUND."""
+    """The reply an actor may change: staff any reply on a ticket they can see; users and guests their own
+    public replies within 15 minutes while the ticket is not Closed. Replies one may not see are NOT_FOUND."""
     problems = Problems()
     reply_id = parse_id(problems, "replyId", raw_id)
     problems.raise_if_any()
@@ -102,7 +116,7 @@ async def _editable_reply(actor: Actor, raw_id: str) -> tuple[Reply, Ticket]:
         raise conflict("This reply was deleted.", "replyId")
     if actor.is_staff:
         return reply, ticket
-    if reply.author_id != actor.user_id:
+    if not _wrote(actor, reply):
         raise forbidden("You can only change your own replies.")
     if clock.now() - reply.created_at > USER_EDIT_WINDOW:
         raise conflict("Replies can be changed for 15 minutes after posting; this one is older.")
@@ -113,7 +127,7 @@ async def _editable_reply(actor: Actor, raw_id: str) -> tuple[Reply, Ticket]:
 
 async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> Reply:
     """Replace a reply's text; the previous text is kept in the audit log."""
-    actor = require_user(actor)
+    actor = require_requester(actor)
     problems = Problems()
     body = clean_text(problems, "body", new_body, max_length=BODY_MAX)
     problems.raise_if_any()
@@ -140,7 +154,7 @@ async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> Reply:
 
 async def delete_reply(actor: Actor | None, raw_id: str) -> Reply:
     """Soft delete: staff see a placeholder, everyone else nothing; the text stays in the audit log."""
-    actor = require_user(actor)
+    actor = require_requester(actor)
     reply, ticket = await _editable_reply(actor, raw_id)
     async with in_transaction():
         reply.deleted_at = clock.now()

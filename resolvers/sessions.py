@@ -77,5 +77,5 @@ async def logout(actor: Actor | None, token: str | None) -> bool:
     async with in_transaction():
         deleted = await SessionToken.filter(token_hash=token_hash(token), user_id=actor.user_id).delete()
         if deleted:
-            await record(actor, "user.logout", "user", actor.user_id)
+            await record(actor, "user.logout", "user", str(actor.user_id))
     return bool(deleted)

@@ -1,8 +1,9 @@
 """Reading the conversation and history of tickets, filtered by what the viewer may see (SPEC 4, 12).
 
 Staff see every reply, internal notes included, and deleted replies as placeholders; everyone else sees
-public, undeleted replies only. History: staff see every entry; others see ticket-level entries that are
-not internal (reply texts, edits and deletions stay out of their view).
+public, undeleted replies only. History: staff see every entry; requesters see ticket-level entries that are
+not internal (reply texts, edits and deletions stay out of their view); guests see none (SPEC 1: a guest reads
+the ticket and its public thread, not who changed what).
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ def _reply_condition(actor: Actor | None) -> Q:
 
 
 def _history_condition(actor: Actor | None) -> Q:
-    if actor is not None and actor.is_staff:
+    if actor is None or actor.is_guest:
+        return Q(id__isnull=True)  # matches no row
+    if actor.is_staff:
         return Q()
     return Q(internal=False, entity_type="ticket")
 

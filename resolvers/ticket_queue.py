@@ -17,7 +17,7 @@ from tortoise.queryset import QuerySet
 
 from models.enums import Priority, StatusKind
 from models.tickets import Ticket
-from resolvers.actor import Actor, require_user
+from resolvers.actor import Actor, require_requester, require_user
 from resolvers.errors import Problems, validation
 from resolvers.validation import parse_id
 from resolvers.visibility import queue_condition, visible_tickets
@@ -74,8 +74,9 @@ class TicketPage:
 
 
 async def ticket_row(actor: Actor | None, number: int) -> dict[str, Any] | None:
-    """The ticket as a plain row; None when it does not exist or the actor may not open it (same answer)."""
-    actor = require_user(actor)
+    """The ticket as a plain row; None when it does not exist or the actor may not open it (same answer).
+    A guest opens the ticket of their token only; the list (`list_tickets`) is for people with an account."""
+    actor = require_requester(actor)
     rows = await visible_tickets(actor).filter(number=number).values(*TICKET_COLUMNS)
     return rows[0] if rows else None
 

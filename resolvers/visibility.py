@@ -6,6 +6,8 @@ Two views of the same rule (SPEC 1):
 - `queue_tickets(actor)`: the default queue, what lists, searches and counts show. Admin: all; staff:
   tickets matching any scope entry of any of their groups, plus tickets assigned to them or to one of
   their groups; users: their own.
+Guests (a valid access token, no account) may open exactly the ticket of their token and have no queue at
+all. What they see of that ticket is `shows_ticket_field` below (SPEC 1, 10; docs/guests.md).
 """
 
 from __future__ import annotations
@@ -24,9 +26,24 @@ from resolvers.errors import forbidden, not_found
 _NOTHING = Q(id__isnull=True)  # primary keys are never NULL: matches no row
 
 
+# Ticket fields shown to people without an account: a guest, or the anonymous caller reading the ticket they
+# just submitted. Everything else a ticket has (who asked, who works on it, its history, its links to other
+# tickets) stays with people who have an account. Replies follow resolvers/thread.py (public ones only).
+GUEST_TICKET_FIELDS = frozenset(
+    {
+        "id", "number", "subject", "description", "description_html", "priority", "status", "category", "type",
+        "item", "resolution_notes", "resolved_at", "closed_at", "reopened", "created_at", "updated_at", "replies",
+        "guest_email",
+    }
+)  # fmt: skip
+
+
 def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
     if actor is None:
         return Ticket.filter(_NOTHING)
+    if actor.is_guest:
+        # The token's ticket and nothing else; authentication already checked its guest email.
+        return Ticket.filter(id=actor.guest_ticket_id, requester_id__isnull=True)
     if actor.is_staff:
         return Ticket.all()
     return Ticket.filter(requester_id=actor.user_id)
@@ -34,7 +51,8 @@ def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
 
 async def queue_condition(actor: Actor | None) -> Q:
     """The SQL condition for the actor's queue."""
-    if actor is None:
+    if actor is None or actor.is_guest:
+        # "The guest can never see ... lists" (SPEC 10): no queue, no search, no counts.
         return _NOTHING
     if actor.role is Role.ADMIN:
         return Q()
@@ -67,3 +85,18 @@ async def workable_ticket(actor: Actor, number: int) -> Ticket:
     if actor.role is Role.STAFF and not await Ticket.filter(await queue_condition(actor), id=ticket.id).exists():
         raise forbidden("This ticket is outside your groups' scope; ask an admin or a member of its group.")
     return ticket
+
+
+def shows_ticket_field(actor: Actor | None, field: str) -> bool:
+    """Whether a ticket field (snake_case name) is shown to this viewer of a ticket they may open. People with
+    an account see every field (each may narrow further, e.g. emails); guests see GUEST_TICKET_FIELDS only."""
+    if actor is not None and not actor.is_guest:
+        return True
+    return field in GUEST_TICKET_FIELDS
+
+
+def shows_guest_email(actor: Actor | None, email: str | None) -> bool:
+    """A guest's email (on a ticket or a reply) is for staff, and for that guest themselves."""
+    if actor is None or email is None:
+        return False
+    return actor.is_staff or (actor.is_guest and actor.email.lower() == email.lower())

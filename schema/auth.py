@@ -134,10 +134,10 @@ class RevokeApiKeyPayload:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The signed-in user, or null when the request carries no valid token.")
+    @strawberry.field(description="The signed-in user; null without a valid token, and for a guest link.")
     async def me(self, info: Info) -> User | None:
         actor = info.context.actor
-        if actor is None:
+        if actor is None or actor.user_id is None:  # a guest link is not an account
             return None
         row = await info.context.loaders.user_by_id.load(actor.user_id)
         return User.from_row(row) if row else None

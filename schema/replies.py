@@ -11,6 +11,7 @@ from strawberry.scalars import JSON
 from resolvers.markdown import render_markdown
 from resolvers.replies import NewReply, add_reply, delete_reply, edit_reply
 from resolvers.thread import reply_row
+from resolvers.visibility import shows_guest_email
 from schema.accounts import User
 from schema.context import Info
 from schema.errors import UserError, mutate
@@ -42,10 +43,10 @@ class Reply:
     async def author(self, info: Info) -> User | None:
         return await _user(info, self._row["author_id"])
 
-    @strawberry.field(description="The guest who wrote it, if a guest did; visible to staff only.")
+    @strawberry.field(description="The guest who wrote it, if a guest did; visible to staff and to that guest only.")
     def guest_email(self, info: Info) -> str | None:
-        actor = info.context.actor
-        return self._row["guest_email"] if actor is not None and actor.is_staff else None
+        email = self._row["guest_email"]
+        return email if shows_guest_email(info.context.actor, email) else None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Reply:

@@ -13,6 +13,7 @@ from resolvers import ticket_queue
 from resolvers.markdown import render_markdown
 from resolvers.tickets import NewTicket, TicketChanges, create_ticket, update_ticket
 from resolvers.validation import KEEP
+from resolvers.visibility import shows_guest_email, shows_ticket_field
 from schema.accounts import Group, User
 from schema.context import Info
 from schema.cti import Category, Item, TicketType
@@ -66,32 +67,42 @@ class Ticket:
         row = await info.context.loaders.item_by_id.load(item_id) if item_id else None
         return Item.from_row(row) if row else None
 
-    @strawberry.field(description="The person who asked; null for a guest ticket.")
+    def _shows(self, info: Info, field: str) -> bool:
+        return shows_ticket_field(info.context.actor, field)
+
+    @strawberry.field(description="The person who asked; null for a guest ticket (and for guests).")
     async def requester(self, info: Info) -> User | None:
-        return await _user(info, self._row["requester_id"])
+        return await _user(info, self._row["requester_id"]) if self._shows(info, "requester") else None
 
-    @strawberry.field(description="The guest's email on a guest ticket; visible to staff only.")
+    @strawberry.field(description="The guest's email on a guest ticket; visible to staff and to that guest only.")
     def guest_email(self, info: Info) -> str | None:
-        actor = info.context.actor
-        return self._row["guest_email"] if actor is not None and actor.is_staff else None
+        email = self._row["guest_email"]
+        return email if shows_guest_email(info.context.actor, email) else None
 
-    @strawberry.field(description="The staff member working on it, if any.")
+    @strawberry.field(description="The staff member working on it, if any; null for guests.")
     async def assignee(self, info: Info) -> User | None:
-        return await _user(info, self._row["assignee_id"])
+        return await _user(info, self._row["assignee_id"]) if self._shows(info, "assignee") else None
 
-    @strawberry.field(description="The group working on it, if any.")
+    @strawberry.field(description="The group working on it, if any; null for guests.")
     async def assigned_group(self, info: Info) -> Group | None:
         group_id = self._row["assigned_group_id"]
-        row = await info.context.loaders.group_by_id.load(group_id) if group_id else None
+        if not group_id or not self._shows(info, "assigned_group"):
+            return None
+        row = await info.context.loaders.group_by_id.load(group_id)
         return Group.from_row(row) if row else None
 
-    @strawberry.field(description="The conversation in posting order: replies, and internal notes for staff.")
+    @strawberry.field(
+        description="The conversation in posting order: public replies, plus internal notes and deleted-reply "
+        "placeholders for staff."
+    )
     async def replies(self, info: Info) -> list[Reply]:
         rows = await info.context.loaders.replies_by_ticket_id.load(int(self.id))
         return [Reply.from_row(r) for r in rows]
 
-    @strawberry.field(description="Every recorded change in time order, as far as you may see it.")
+    @strawberry.field(description="Every recorded change in time order, as far as you may see it; empty for guests.")
     async def history(self, info: Info) -> list[HistoryEntry]:
+        if not self._shows(info, "history"):
+            return []
         rows = await info.context.loaders.history_by_ticket_id.load(int(self.id))
         return [HistoryEntry.from_row(r) for r in rows]
 

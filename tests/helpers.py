@@ -139,3 +139,24 @@ def redis_url_for_tests(local_default: str = "redis://127.0.0.1:6379/14") -> str
     if os.environ.get("CI") == "true":
         raise RuntimeError("CI=true but TEST_REDIS_URL is not set: the worker tests must run against Redis in CI.")
     return local_default
+
+
+@dataclass
+class Guest:
+    """A guest holding an access token for one ticket; `token` goes in the Authorization header like a Person's."""
+
+    email: str
+    ticket: Ticket
+    token: str
+
+
+async def make_guest(ticket: Ticket, *, email: str | None = None, days: int = 7) -> Guest:
+    """Make `ticket` a guest ticket (no requester, a guest email and tracking reference) and sign a token for it."""
+    from resolvers.guest_tokens import sign_guest_token
+
+    n = next(_seq)
+    ticket.requester_id = None
+    ticket.guest_email = email or f"guest{n}@example.net"
+    ticket.tracking_ref = ticket.tracking_ref or f"REF{n:07d}"
+    await ticket.save(update_fields=["requester_id", "guest_email", "tracking_ref"])
+    return Guest(email=ticket.guest_email, ticket=ticket, token=sign_guest_token(ticket.id, ticket.guest_email, days))

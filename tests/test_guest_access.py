@@ -1,0 +1,225 @@
+"""Guest access tokens (SPEC 10): what a token opens, what it never opens, and what a guest reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import httpx
+import pytest
+
+from core import clock
+from core.config import reset_config
+from models.audit import AuditEntry
+from models.enums import Role, StatusKind
+from models.replies import Reply
+from models.tickets import Ticket
+from resolvers.authentication import authenticate
+from resolvers.guest_tokens import read_guest_token, sign_guest_token
+from tests.helpers import (
+    Guest,
+    Person,
+    gql,
+    gql_data,
+    make_category,
+    make_group,
+    make_guest,
+    make_person,
+    make_ticket,
+    status_of,
+)
+
+ONE = "query($n: Int!) { ticket(number: $n) { number subject } }"
+EVERYTHING = """query($n: Int!) { ticket(number: $n) {
+  number subject description descriptionHtml priority status { kind } category { name } resolutionNotes
+  guestEmail requester { id } assignee { id name } assignedGroup { id } history { action }
+  replies { body internal deleted guestEmail author { name email } } } }"""
+
+
+@dataclass
+class World:
+    staff: Person
+    ticket: Ticket  # the guest's
+    guest: Guest
+    other: Ticket  # another guest's
+
+
+async def guest_ticket_world() -> World:
+    category = await make_category("Hardware")
+    staff = await make_person(Role.STAFF, name="Sam Staff")
+    group = await make_group("Desk", members=[staff], scope=[(category, None)])
+    ticket = await make_ticket(category, assignee=staff, group=group, subject="Printer on fire")
+    guest = await make_guest(ticket, email="visitor@example.net")
+    other = await make_ticket(category, subject="Someone else's")
+    await make_guest(other)
+    return World(staff=staff, ticket=ticket, guest=guest, other=other)
+
+
+async def test_a_guest_token_opens_its_ticket_and_no_other(client: httpx.AsyncClient) -> None:
+    w = await guest_ticket_world()
+    guest, ticket, other = w.guest, w.ticket, w.other
+    own = await gql_data(client, ONE, {"n": ticket.number}, guest.token)
+    assert own["ticket"] == {"number": ticket.number, "subject": "Printer on fire"}
+    # Another guest ticket, a user's ticket and a missing number all look the same: null.
+    user_ticket = await make_ticket(await make_category(), requester=await make_person(Role.USER))
+    for number in (other.number, user_ticket.number, 424242):
+        assert await gql(client, ONE, {"n": number}, guest.token) == {"data": {"ticket": None}}
+
+
+async def test_a_guest_reads_the_ticket_and_public_thread_but_nothing_else(client: httpx.AsyncClient) -> None:
+    w = await guest_ticket_world()
+    ticket, staff, guest = w.ticket, w.staff, w.guest
+    await Ticket.filter(id=ticket.id).update(resolution_notes="Replaced the fuser")
+    await Reply.create(ticket_id=ticket.id, author_id=staff.id, body="We are on it")
+    await Reply.create(ticket_id=ticket.id, author_id=staff.id, body="Secret note", internal=True)
+    await Reply.create(
+        ticket_id=ticket.id,
+        guest_email="visitor@example.net",
+        body="Deleted words",
+        deleted_at=clock.now(),
+    )
+    await Reply.create(ticket_id=ticket.id, guest_email="visitor@example.net", body="Thanks")
+    await AuditEntry.create(actor_id=staff.id, action="ticket.updated", entity_type="ticket", entity_id="1",
+                            ticket_id=ticket.id, after={"assignee_id": staff.id})  # fmt: skip
+    seen = (await gql_data(client, EVERYTHING, {"n": ticket.number}, guest.token))["ticket"]
+    assert seen["subject"] == "Printer on fire"
+    assert seen["status"] == {"kind": "NEW"} and seen["category"] == {"name": "Hardware"}
+    assert seen["resolutionNotes"] == "Replaced the fuser"
+    assert seen["guestEmail"] == "visitor@example.net"  # their own address
+    # Who works on it and who changed what stays with people who have an account.
+    assert (seen["requester"], seen["assignee"], seen["assignedGroup"], seen["history"]) == (None, None, None, [])
+    assert seen["replies"] == [
+        {
+            "body": "We are on it",
+            "internal": False,
+            "deleted": False,
+            "guestEmail": None,
+            "author": {"name": "Sam Staff", "email": None},
+        },
+        {"body": "Thanks", "internal": False, "deleted": False, "guestEmail": "visitor@example.net", "author": None},
+    ]
+    assert "Secret" not in str(seen) and "Deleted words" not in str(seen)
+    # Staff see all of it, the guest's address included.
+    staff_view = (await gql_data(client, EVERYTHING, {"n": ticket.number}, staff.token))["ticket"]
+    assert staff_view["guestEmail"] == "visitor@example.net"
+    assert staff_view["assignee"]["name"] == "Sam Staff" and len(staff_view["replies"]) == 4
+    assert staff_view["history"] == [{"action": "ticket.updated"}]
+
+
+async def test_tampered_tokens_are_no_credential(client: httpx.AsyncClient) -> None:
+    w = await guest_ticket_world()
+    guest, ticket, other = w.guest, w.ticket, w.other
+    token = guest.token
+    body, _, signature = token.rpartition(".")
+    ticket_part, expires, tag = body.removeprefix("hdg_").split(".")
+    forged = [
+        f"hdg_{other.id}.{expires}.{tag}.{signature}",  # another ticket
+        f"hdg_{ticket_part}.{int(expires) + 86400}.{tag}.{signature}",  # a later expiry
+        body + "." + signature[:-2] + ("AA" if not signature.endswith("AA") else "BB"),  # a flipped signature
+        body + ".",
+        "hdg_",
+        "hdg_1.2.3",
+        "hdg_" + "é" * 10,
+        token + "x",
+    ]
+    for bad in forged:
+        assert read_guest_token(bad) is None, bad
+        assert await authenticate(bad) is None, bad
+        if bad.isascii():  # HTTP headers are ASCII
+            response = await gql(client, ONE, {"n": ticket.number}, bad)
+            assert response["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED", bad
+    # A token signed with another SECRET_KEY is worthless here.
+    import os
+
+    previous = os.environ.get("SECRET_KEY")
+    os.environ["SECRET_KEY"] = "another installation"
+    reset_config()
+    foreign = sign_guest_token(ticket.id, guest.email, 7)
+    if previous is None:
+        del os.environ["SECRET_KEY"]
+    else:
+        os.environ["SECRET_KEY"] = previous
+    reset_config()
+    assert await authenticate(foreign) is None
+    assert await authenticate(token) is not None
+
+
+async def test_tokens_expire_after_guest_link_days(client: httpx.AsyncClient) -> None:
+    w = await guest_ticket_world()
+    start = clock.now()
+    clock.set_now(start)
+    token = sign_guest_token(w.ticket.id, w.guest.email, 7)
+    clock.set_now(start + timedelta(days=7) - timedelta(seconds=1))
+    assert (await gql_data(client, ONE, {"n": w.ticket.number}, token))["ticket"] is not None
+    clock.set_now(start + timedelta(days=7, seconds=1))
+    expired = await gql(client, ONE, {"n": w.ticket.number}, token)
+    assert expired["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+
+
+async def test_a_token_stops_working_when_its_ticket_changes_hands_or_goes(client: httpx.AsyncClient) -> None:
+    w = await guest_ticket_world()
+    ticket, guest = w.ticket, w.guest
+    assert await authenticate(guest.token) is not None
+    await Ticket.filter(id=ticket.id).update(guest_email="someone.else@example.net")
+    assert await authenticate(guest.token) is None
+    await Ticket.filter(id=ticket.id).update(guest_email=guest.email)
+    assert await authenticate(guest.token) is not None
+    await Ticket.filter(id=ticket.id).update(requester_id=(await make_person(Role.USER)).id)
+    assert await authenticate(guest.token) is None
+
+
+LISTS = [
+    ("{ tickets { totalCount } }", "FORBIDDEN"),
+    ("{ users { totalCount } }", "FORBIDDEN"),
+    ("{ groups { id } }", "FORBIDDEN"),
+    ("{ settings { reopenWindowDays } }", "FORBIDDEN"),
+    ("{ statuses { id } }", "FORBIDDEN"),
+    ("{ categories { id } }", "FORBIDDEN"),
+    ("{ myApiKeys { id } }", "FORBIDDEN"),
+    ("{ outbox { totalCount } }", "FORBIDDEN"),
+    ("{ auditLog { totalCount } }", "FORBIDDEN"),
+]
+
+
+@pytest.mark.parametrize(("document", "code"), LISTS)
+async def test_guests_see_no_lists_and_no_admin_data(client: httpx.AsyncClient, document: str, code: str) -> None:
+    w = await guest_ticket_world()
+    body = await gql(client, document, token=w.guest.token)
+    assert body["errors"][0]["extensions"]["code"] == code, body
+    assert body.get("data") is None or not any(body["data"].values())
+
+
+async def test_me_is_null_for_a_guest(client: httpx.AsyncClient) -> None:
+    w = await guest_ticket_world()
+    assert (await gql_data(client, "{ me { id } }", token=w.guest.token))["me"] is None
+
+
+ACCOUNT_MUTATIONS = [
+    ("mutation { logout { ok errors { code } } }", "logout"),
+    ('mutation { createApiKey(input: {name: "k"}) { errors { code } } }', "createApiKey"),
+    ('mutation { createCategory(input: {name: "c"}) { errors { code } } }', "createCategory"),
+    ("mutation { updateSettings(input: {reopenWindowDays: 1}) { errors { code } } }", "updateSettings"),
+    ('mutation { createGroup(input: {name: "g"}) { errors { code } } }', "createGroup"),
+    (
+        'mutation { createUser(input: {email: "a@b.cd", name: "A", role: USER, password: "0123456789ab"}) '
+        "{ errors { code } } }",
+        "createUser",
+    ),
+]
+
+
+@pytest.mark.parametrize(("document", "name"), ACCOUNT_MUTATIONS)
+async def test_mutations_that_need_an_account_are_forbidden_for_guests(
+    client: httpx.AsyncClient, document: str, name: str
+) -> None:
+    w = await guest_ticket_world()
+    body = await gql_data(client, document, token=w.guest.token)
+    assert [e["code"] for e in body[name]["errors"]] == ["FORBIDDEN"]
+    assert await AuditEntry.all().count() == 0
+
+
+async def test_a_guest_can_read_a_closed_ticket(client: httpx.AsyncClient) -> None:
+    w = await guest_ticket_world()
+    await Ticket.filter(id=w.ticket.id).update(status_id=(await status_of(StatusKind.CLOSED)).id)
+    data = await gql_data(client, EVERYTHING, {"n": w.ticket.number}, w.guest.token)
+    assert data["ticket"]["status"] == {"kind": "CLOSED"}
