@@ -29,6 +29,8 @@ class Config:
     session_hours: int
     # "fast" trades hash strength for speed; only the test suite and benchmarks set it.
     password_hash_profile: str
+    # Guest forms and mutations per client address: (attempts, window in seconds), from "10/600".
+    guest_rate_limit: tuple[int, int]
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -48,6 +50,18 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
+def _rate_limit(value: str) -> tuple[int, int]:
+    """ "<attempts>/<seconds>", both positive whole numbers, e.g. "10/600" (10 per 10 minutes)."""
+    attempts, _, seconds = value.partition("/")
+    try:
+        limit = (int(attempts), int(seconds))
+    except ValueError:
+        limit = (0, 0)
+    if min(limit) <= 0:
+        raise ValueError(f"GUEST_RATE_LIMIT is {value!r}; write attempts/seconds, e.g. 10/600.")
+    return limit
+
+
 def load_config() -> Config:
     data_dir = Path(_env("HELPDESK_DATA_DIR", "./data") or "./data").resolve()
     return Config(
@@ -64,6 +78,7 @@ def load_config() -> Config:
         secret_key=_secret_key(data_dir),
         session_hours=int(_env("SESSION_HOURS", "168") or 168),
         password_hash_profile=_env("PASSWORD_HASH_PROFILE", "default") or "default",
+        guest_rate_limit=_rate_limit(_env("GUEST_RATE_LIMIT", "10/600") or "10/600"),
     )
 
 

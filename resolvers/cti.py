@@ -23,6 +23,7 @@ from resolvers.actor import Actor, require_admin, require_user
 from resolvers.audit import changed, record
 from resolvers.errors import DomainError, Problems, conflict, not_found
 from resolvers.rows import CTI_COLUMNS, Row
+from resolvers.settings import get_setting
 from resolvers.validation import clean_text, parse_id
 
 MAX_NAME_LENGTH = 100
@@ -95,8 +96,12 @@ ITEM = Level(Item, "Item", "item", "itemId", TYPE, "type_id", (Blocker(Ticket, "
 
 
 async def list_categories(actor: Actor | None, *, include_archived: bool = False) -> list[Row]:
-    """Any signed-in user reads the tree (people pick a category when filing); archived rows on request."""
-    require_user(actor)
+    """Any signed-in user reads the tree (people pick a category when filing); archived rows on request.
+    While guest submission is on, people without an account read the live (non-archived) tree too: they must
+    choose a category to submit a ticket (SPEC 10)."""
+    without_account = actor is None or actor.is_guest
+    if not (without_account and not include_archived and await get_setting("guest_submission_enabled")):
+        require_user(actor)
     categories = Category.all() if include_archived else Category.filter(archived=False)
     return sorted(await categories.values(*CTI_COLUMNS), key=_tree_order)
 

@@ -8,7 +8,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from models.accounts import User
-from models.enums import Priority, Role, StatusKind
+from models.enums import Priority, StatusKind
 from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import audit
@@ -81,22 +81,32 @@ async def _requester_for(actor: Actor, problems: Problems, raw_id: str | None) -
     return requester_id
 
 
-async def _check_priority(actor: Actor, priority: Priority | None) -> Priority:
+async def _check_priority(actor: Actor | None, priority: Priority | None) -> Priority:
+    """Staff always choose; requesters and guests (`actor` None: a guest submission) only when allowed."""
     if priority is None:
         return Priority.MEDIUM
-    if actor.role is Role.USER and not await get_setting("user_selectable_priority"):
+    if not (actor is not None and actor.is_staff) and not await get_setting("user_selectable_priority"):
         # Refused rather than dropped, so the requester knows their choice did not stick (SPEC 2).
         raise DomainError(ErrorCode.FORBIDDEN, "Requesters cannot choose the priority here; leave it out.", "priority")
     return priority
 
 
-async def create_ticket(actor: Actor | None, data: NewTicket) -> Ticket:
-    """File a ticket: every rule of SPEC 2, one transaction with its audit, email and event rows."""
-    actor = require_user(actor)
-    problems = Problems()
+@dataclass(frozen=True)
+class Draft:
+    """A new ticket that passed every rule of SPEC 2, ready to insert."""
+
+    subject: str
+    description: str
+    classification: Classification
+    priority: Priority
+    status_id: int
+
+
+async def check_new_ticket(actor: Actor | None, data: NewTicket, problems: Problems) -> Draft:
+    """Subject, description, priority and the CTI cascade of a new ticket, for every way of filing one (users,
+    staff, guests: `actor` None). Adds to `problems` and raises them together with any already recorded."""
     subject = clean_text(problems, "subject", data.subject, max_length=SUBJECT_MAX)
     description = clean_text(problems, "description", data.description, max_length=DESCRIPTION_MAX)
-    requester_id = await _requester_for(actor, problems, data.requester_id)
     priority = await _check_priority(actor, data.priority)
     ids = [
         parse_id(problems, name, raw)
@@ -110,27 +120,54 @@ async def create_ticket(actor: Actor | None, data: NewTicket) -> Ticket:
     new_status = await Status.filter(kind=StatusKind.NEW).order_by("sort_order", "id").first()
     if new_status is None:
         raise DomainError(ErrorCode.CONFLICT, "No status of kind NEW exists; run `helpdesk migrate`.")
+    return Draft(subject, description, classification, priority, new_status.id)
 
+
+async def insert_ticket(
+    draft: Draft,
+    *,
+    actor: Actor | None,
+    requester_id: int | None,
+    guest_email: str | None = None,
+    tracking_ref: str | None = None,
+) -> Ticket:
+    """Inside the caller's transaction: the ticket, its number, the audit row and the ticket.created event.
+    `actor` None with a guest email means a guest filed it (audited as "guest:<email>")."""
+    ticket = await Ticket.create(
+        subject=draft.subject,
+        description=draft.description,
+        category_id=draft.classification.category_id,
+        type_id=draft.classification.type_id,
+        item_id=draft.classification.item_id,
+        priority=draft.priority,
+        status_id=draft.status_id,
+        requester_id=requester_id,
+        guest_email=guest_email,
+        tracking_ref=tracking_ref,
+        created_by_id=actor.user_id if actor else None,
+    )
+    ticket.number = ticket.id
+    await ticket.save(update_fields=["number"])
+    label = f"guest:{guest_email}" if actor is None and guest_email else None
+    await audit.record(
+        actor, "ticket.created", "ticket", ticket.id, after=snapshot(ticket), ticket_id=ticket.id, actor_label=label
+    )
+    await queue_event("ticket.created", ticket_id=ticket.id, data={"number": ticket.number})
+    return ticket
+
+
+async def create_ticket(actor: Actor | None, data: NewTicket) -> Ticket:
+    """File a ticket: every rule of SPEC 2, one transaction with its audit, email and event rows."""
+    actor = require_user(actor)
+    problems = Problems()
+    requester_id = await _requester_for(actor, problems, data.requester_id)
+    draft = await check_new_ticket(actor, data, problems)
     async with in_transaction():
-        ticket = await Ticket.create(
-            subject=subject,
-            description=description,
-            category_id=classification.category_id,
-            type_id=classification.type_id,
-            item_id=classification.item_id,
-            priority=priority,
-            status_id=new_status.id,
-            requester_id=requester_id,
-            created_by_id=actor.user_id,
-        )
-        ticket.number = ticket.id
-        await ticket.save(update_fields=["number"])
-        await audit.record(actor, "ticket.created", "ticket", ticket.id, after=snapshot(ticket), ticket_id=ticket.id)
+        ticket = await insert_ticket(draft, actor=actor, requester_id=requester_id)
         requester_email: list[Any] = await User.filter(id=requester_id).values_list("email", flat=True)
         await queue_email(
             "ticket_created", ticket_id=ticket.id, to=list(requester_email), context={"number": ticket.number}
         )
-        await queue_event("ticket.created", ticket_id=ticket.id, data={"number": ticket.number})
     return ticket
 
 

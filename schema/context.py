@@ -33,3 +33,10 @@ def bearer_token(headers: Any) -> str | None:
     value = headers.get("authorization") or ""
     scheme, _, token = value.partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def client_address(request: Request | WebSocket | None) -> str | None:
+    """The connecting peer's address, for per-address rate limits. Behind a proxy, uvicorn's --proxy-headers
+    (with --forwarded-allow-ips) makes this the real client instead of the proxy."""
+    client = request.client if request is not None else None
+    return client.host if client else None

@@ -189,7 +189,10 @@ _DELETE = " Refused (CONFLICT) while anything refers to it; archive it instead."
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="The classification tree's categories, by sort order then name. Any signed-in user.")
+    @strawberry.field(
+        description="The classification tree's categories, by sort order then name. Any signed-in user; without "
+        "an account too while guest submission is on (archived ones excepted), to choose one for submitGuestTicket."
+    )
     async def categories(
         self,
         info: Info,

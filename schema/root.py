@@ -24,6 +24,7 @@ AREAS = (
     "settings",
     "outbox_admin",
     "audit_log",
+    "guests",
 )
 
 MAX_DEPTH = 10

@@ -1,0 +1,139 @@
+"""Per-address rate limits on what needs no account (SPEC 10): in this process, or shared through Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from redis.asyncio import Redis
+
+from core import clock
+from core.config import load_config, reset_config
+from models.settings import Setting
+from models.tickets import Ticket
+from resolvers.rate_limit import KEY_PREFIX, client_key, reset_local_counters
+from tests.helpers import gql_data, make_category, redis_url_for_tests
+
+LINK = """mutation($i: RequestGuestLinkInput!) { requestGuestLink(input: $i) { accepted errors { code message } } }"""
+SUBMIT = """mutation($i: SubmitGuestTicketInput!) { submitGuestTicket(input: $i) {
+  trackingRef errors { code field message } } }"""
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # on a 10-minute boundary
+
+
+@pytest.fixture
+def limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """3 attempts per 10 minutes, in-process counters from zero, a clock at the start of a window."""
+    monkeypatch.setenv("GUEST_RATE_LIMIT", "3/600")
+    reset_config()
+    reset_local_counters()
+    clock.set_now(START)
+    yield
+    monkeypatch.delenv("GUEST_RATE_LIMIT")
+    reset_config()
+    reset_local_counters()
+
+
+def client_at(app: Any, address: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 4321)), base_url="http://t")
+
+
+async def ask(http: httpx.AsyncClient) -> str | None:
+    data = await gql_data(http, LINK, {"i": {"email": "visitor@example.net", "trackingRef": "ABCDEFGHIJ"}})
+    errors = data["requestGuestLink"]["errors"]
+    return errors[0]["code"] if errors else None
+
+
+async def test_link_requests_are_limited_per_address_and_window(db: str, app: Any, limit: None) -> None:
+    async with client_at(app, "203.0.113.7") as first, client_at(app, "198.51.100.2") as second:
+        assert [await ask(first) for _ in range(3)] == [None, None, None]
+        body = await gql_data(first, LINK, {"i": {"email": "visitor@example.net", "trackingRef": "ABCDEFGHIJ"}})
+        error = body["requestGuestLink"]["errors"][0]
+        assert error["code"] == "RATE_LIMITED" and "at most 3 every 10 minutes" in error["message"]
+        assert "10 minutes" in error["message"]
+        # Another address has its own budget.
+        assert await ask(second) is None
+        # The next window starts from zero.
+        clock.set_now(START + timedelta(minutes=10))
+        assert await ask(first) is None
+
+
+async def test_submissions_count_every_attempt_even_refused_ones(db: str, app: Any, limit: None) -> None:
+    await Setting.create(key="guest_submission_enabled", value=True)
+    category = await make_category()
+    async with client_at(app, "203.0.113.7") as http:
+        bad = {"email": "nope", "subject": "s", "description": "d", "categoryId": str(category.id)}
+        for _ in range(3):
+            result = (await gql_data(http, SUBMIT, {"i": bad}))["submitGuestTicket"]
+            assert result["errors"][0]["code"] == "VALIDATION"
+        good = {**bad, "email": "visitor@example.net"}
+        result = (await gql_data(http, SUBMIT, {"i": good}))["submitGuestTicket"]
+        assert [e["code"] for e in result["errors"]] == ["RATE_LIMITED"]
+        assert await Ticket.all().count() == 0
+        # Submissions and link requests are separate actions with separate budgets.
+        assert await ask(http) is None
+
+
+def test_client_keys() -> None:
+    assert client_key("203.0.113.7") == "203.0.113.7"
+    # One IPv6 host usually owns a /64: the whole network shares a budget.
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert client_key("::ffff:203.0.113.7") == "203.0.113.7"
+    assert client_key(None) == "unknown"
+
+
+@pytest.mark.parametrize("value", ["10", "0/600", "ten/600", "10/-1", "/"])
+def test_a_malformed_guest_rate_limit_is_refused_at_start(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("GUEST_RATE_LIMIT", value)
+    with pytest.raises(ValueError, match="GUEST_RATE_LIMIT"):
+        load_config()
+
+
+@pytest.fixture
+async def shared_limit(monkeypatch: pytest.MonkeyPatch, limit: None) -> AsyncIterator[Redis]:
+    """The same limit kept in Redis (REDIS_URL set), with this test's keys removed before and after."""
+    url = redis_url_for_tests("redis://127.0.0.1:6379/11")
+    monkeypatch.setenv("REDIS_URL", url)
+    reset_config()
+    redis = Redis.from_url(url)
+    await _forget(redis)
+    yield redis
+    await _forget(redis)
+    await redis.aclose()
+    monkeypatch.delenv("REDIS_URL")
+    reset_config()
+
+
+async def _forget(redis: Redis) -> None:
+    keys = [key async for key in redis.scan_iter(match=f"{KEY_PREFIX}:*")]
+    if keys:
+        await redis.delete(*keys)
+
+
+async def test_redis_counters_are_shared_by_every_process(db: str, app: Any, shared_limit: Redis) -> None:
+    async with client_at(app, "203.0.113.7") as http:
+        assert [await ask(http) for _ in range(3)] == [None, None, None]
+        # Another app process has empty local counters; the count lives in Redis, so it is refused there too.
+        reset_local_counters()
+        assert await ask(http) == "RATE_LIMITED"
+    keys = [key async for key in shared_limit.scan_iter(match=f"{KEY_PREFIX}:guest_link:203.0.113.7:*")]
+    assert len(keys) == 1
+    assert int(await shared_limit.get(keys[0])) == 4
+    assert 0 < await shared_limit.ttl(keys[0]) <= 600
+
+
+async def test_without_redis_the_process_counts_alone(
+    db: str, app: Any, limit: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Nothing listens on port 1: Redis is down, guests are still served and still limited per process.
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    reset_config()
+    try:
+        async with client_at(app, "203.0.113.7") as http:
+            assert [await ask(http) for _ in range(4)] == [None, None, None, "RATE_LIMITED"]
+        assert "Redis unavailable" in caplog.text
+    finally:
+        monkeypatch.delenv("REDIS_URL")
+        reset_config()
