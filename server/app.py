@@ -1,4 +1,5 @@
-"""The Starlette application: /graphql (GraphiQL, POST, websockets, uploads) and /health."""
+"""The Starlette application: /graphql (GraphiQL, POST, websockets, uploads), /health, and the guest pages
+(/submit, /track, /track/<token>: server/guest_pages.py)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from jobs.runtime import JobRuntime
 from resolvers.authentication import authenticate
 from schema.context import Context, bearer_token
 from schema.root import build_schema
+from server.guest_pages import guest_routes
 
 
 class HelpdeskGraphQL(GraphQL[Context, None]):
@@ -63,5 +65,6 @@ def create_app(config: Config | None = None, *, manage_db: bool = True) -> Starl
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Route("/health", health, methods=["GET"]),
+        *guest_routes(),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
