@@ -12,7 +12,18 @@ from models.enums import Role, StatusKind
 from models.outbox import OutboxMessage
 from models.statuses import Status
 from models.tickets import Ticket
-from tests.helpers import Person, gql, gql_data, make_category, make_group, make_person, make_ticket, status_of
+from tests.helpers import (
+    Guest,
+    Person,
+    gql,
+    gql_data,
+    make_category,
+    make_group,
+    make_guest,
+    make_person,
+    make_ticket,
+    status_of,
+)
 
 CHANGE = """mutation($i: ChangeStatusInput!) { changeStatus(input: $i) {
   ticket { status { kind name } resolvedAt closedAt reopened resolutionNotes } errors { code field message } } }"""
@@ -21,12 +32,12 @@ RESOLVE = """mutation($i: ResolveTicketInput!) { resolveTicket(input: $i) {
 REOPEN = """mutation($i: ReopenTicketInput!) { reopenTicket(input: $i) {
   ticket { status { kind } reopened resolutionNotes } errors { code field message } } }"""
 
-ROLES = ["admin", "staff_in_scope", "staff_out_of_scope", "owner", "other_user", "anonymous"]
+ROLES = ["admin", "staff_in_scope", "staff_out_of_scope", "owner", "other_user", "guest", "anonymous"]
 
 
-async def setup() -> tuple[dict[str, Person | None], Ticket]:
+async def setup() -> tuple[dict[str, Person | Guest | None], Ticket]:
     category = await make_category("Hardware")
-    people: dict[str, Person | None] = {
+    people: dict[str, Person | Guest | None] = {
         "admin": await make_person(Role.ADMIN),
         "staff_in_scope": await make_person(Role.STAFF),
         "staff_out_of_scope": await make_person(Role.STAFF),
@@ -36,7 +47,14 @@ async def setup() -> tuple[dict[str, Person | None], Ticket]:
     }
     await make_group("Desk", members=[people["staff_in_scope"]], scope=[(category, None)])  # type: ignore[list-item]
     ticket = await make_ticket(category, requester=people["owner"], assignee=people["staff_in_scope"])
+    # The guest acts on their own guest ticket: even there, guests never change a status (SPEC 3).
+    people["guest"] = await make_guest(await make_ticket(category, assignee=people["staff_in_scope"]))
     return people, ticket
+
+
+def target(people: dict[str, Person | Guest | None], who: str, ticket: Ticket) -> Ticket:
+    person = people[who]
+    return person.ticket if isinstance(person, Guest) else ticket
 
 
 def outcome(body: dict[str, Any], name: str) -> str | None:
@@ -53,6 +71,7 @@ EXPECTED = {
     "staff_out_of_scope": "FORBIDDEN",
     "owner": "FORBIDDEN",
     "other_user": "FORBIDDEN",
+    "guest": "FORBIDDEN",
     "anonymous": "UNAUTHENTICATED",
 }
 
@@ -61,6 +80,7 @@ EXPECTED = {
 @pytest.mark.parametrize("start", [StatusKind.NEW, StatusKind.RESOLVED, StatusKind.CLOSED])
 async def test_change_status_matrix(client: httpx.AsyncClient, who: str, start: StatusKind) -> None:
     people, ticket = await setup()
+    ticket = target(people, who, ticket)
     await Ticket.filter(id=ticket.id).update(status_id=(await status_of(start)).id)
     in_progress = await Status.get(name="In Progress")
     person = people[who]
@@ -78,6 +98,7 @@ async def test_change_status_matrix(client: httpx.AsyncClient, who: str, start: 
 @pytest.mark.parametrize("who", ROLES)
 async def test_resolve_matrix(client: httpx.AsyncClient, who: str) -> None:
     people, ticket = await setup()
+    ticket = target(people, who, ticket)
     person = people[who]
     body = await gql(
         client,
@@ -94,6 +115,7 @@ async def test_resolve_matrix(client: httpx.AsyncClient, who: str) -> None:
 @pytest.mark.parametrize("start", [StatusKind.RESOLVED, StatusKind.CLOSED])
 async def test_reopen_matrix(client: httpx.AsyncClient, who: str, start: StatusKind) -> None:
     people, ticket = await setup()
+    ticket = target(people, who, ticket)
     await Ticket.filter(id=ticket.id).update(status_id=(await status_of(start)).id)
     person = people[who]
     body = await gql(

@@ -14,7 +14,18 @@ from models.enums import Role, StatusKind
 from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.tickets import Ticket
-from tests.helpers import Person, gql, gql_data, make_category, make_group, make_person, make_ticket, status_of
+from tests.helpers import (
+    Guest,
+    Person,
+    gql,
+    gql_data,
+    make_category,
+    make_group,
+    make_guest,
+    make_person,
+    make_ticket,
+    status_of,
+)
 
 ADD = """mutation($i: AddReplyInput!) { addReply(input: $i) {
   reply { id body internal deleted author { id } } errors { code field message } } }"""
@@ -37,11 +48,13 @@ async def setup() -> dict[str, Any]:
     }
     await make_group("Desk", members=[w["staff"]], scope=[(category, None)])
     w["ticket"] = await make_ticket(category, requester=w["owner"], assignee=w["staff"])
+    # A guest with a token for their own guest ticket; on w["ticket"] they are a stranger.
+    w["guest"] = await make_guest(await make_ticket(category, assignee=w["staff"]))
     return w
 
 
 async def add(
-    client: httpx.AsyncClient, person: Person | None, number: int, body: str = "Hello", internal: bool = False
+    client: httpx.AsyncClient, person: Person | Guest | None, number: int, body: str = "Hello", internal: bool = False
 ) -> dict[str, Any]:
     result = await gql(
         client, ADD, {"i": {"number": number, "body": body, "internal": internal}}, person.token if person else None
@@ -69,12 +82,17 @@ def code_of(body: dict[str, Any], name: str) -> str | None:
         ("owner", True, "FORBIDDEN"),
         ("other", False, "NOT_FOUND"),
         ("other", True, "FORBIDDEN"),
+        ("guest_own", False, None),  # a guest replies publicly on their own ticket
+        ("guest_own", True, "FORBIDDEN"),
+        ("guest_other", False, "NOT_FOUND"),  # any other ticket looks missing to a guest
         ("anonymous", False, "UNAUTHENTICATED"),
     ],
 )
 async def test_add_reply_matrix(client: httpx.AsyncClient, who: str, internal: bool, expected: str | None) -> None:
     w = await setup()
-    body = await add(client, w.get(who), w["ticket"].number, internal=internal)
+    person = w["guest"] if who.startswith("guest") else w.get(who)
+    number = w["guest"].ticket.number if who == "guest_own" else w["ticket"].number
+    body = await add(client, person, number, internal=internal)
     assert code_of(body, "addReply") == expected
     assert await Reply.all().count() == (1 if expected is None else 0)
 

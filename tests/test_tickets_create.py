@@ -12,7 +12,17 @@ from models.enums import Priority, Role
 from models.outbox import OutboxMessage
 from models.settings import Setting
 from models.tickets import Ticket
-from tests.helpers import Person, gql, gql_data, make_category, make_item, make_person, make_type
+from tests.helpers import (
+    Person,
+    gql,
+    gql_data,
+    make_category,
+    make_guest,
+    make_item,
+    make_person,
+    make_ticket,
+    make_type,
+)
 
 CREATE = """
 mutation($input: CreateTicketInput!) {
@@ -63,6 +73,16 @@ async def test_anonymous_caller_gets_unauthenticated(client: httpx.AsyncClient) 
     body = await gql(client, CREATE, {"input": {"subject": "s", "description": "d", "categoryId": str(category.id)}})
     assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
     assert await Ticket.all().count() == 0
+
+
+async def test_a_guest_cannot_file_tickets_with_createticket(client: httpx.AsyncClient) -> None:
+    category = await make_category()
+    guest = await make_guest(await make_ticket(category))
+    body = await gql_data(
+        client, CREATE, {"input": {"subject": "s", "description": "d", "categoryId": str(category.id)}}, guest.token
+    )
+    assert [e["code"] for e in body["createTicket"]["errors"]] == ["FORBIDDEN"]
+    assert await Ticket.all().count() == 1
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,18 @@ import pytest
 from models.audit import AuditEntry
 from models.enums import Priority, Role
 from models.tickets import Ticket
-from tests.helpers import Person, gql, make_category, make_group, make_item, make_person, make_ticket, make_type
+from tests.helpers import (
+    Guest,
+    Person,
+    gql,
+    make_category,
+    make_group,
+    make_guest,
+    make_item,
+    make_person,
+    make_ticket,
+    make_type,
+)
 
 UPDATE = """
 mutation($input: UpdateTicketInput!) {
@@ -21,7 +32,7 @@ mutation($input: UpdateTicketInput!) {
 }"""
 
 
-async def update(client: httpx.AsyncClient, person: Person | None, **fields: Any) -> dict[str, Any]:
+async def update(client: httpx.AsyncClient, person: Person | Guest | None, **fields: Any) -> dict[str, Any]:
     body = await gql(client, UPDATE, {"input": fields}, person.token if person else None)
     return body
 
@@ -116,17 +127,21 @@ async def test_update_writes_an_audit_row_with_before_and_after(client: httpx.As
         ("staff_out", "FORBIDDEN"),
         ("owner", "FORBIDDEN"),
         ("other", "FORBIDDEN"),
+        ("guest", "FORBIDDEN"),  # on their own guest ticket
         ("anonymous", "UNAUTHENTICATED"),
     ],
 )
 async def test_role_matrix(client: httpx.AsyncClient, who: str, code: str | None) -> None:
     w = await world()
+    if who == "guest":
+        guest = await make_guest(w["ticket"])
     people = {
         "admin": await make_person(Role.ADMIN),
         "staff_in": w["staff_in"],
         "staff_out": w["staff_out"],
         "owner": w["owner"],
         "other": await make_person(Role.USER),
+        "guest": guest if who == "guest" else None,
         "anonymous": None,
     }
     body = await update(client, people[who], number=w["ticket"].number, priority="HIGH")

@@ -15,6 +15,7 @@ from tests.helpers import (
     gql_data,
     make_category,
     make_group,
+    make_guest,
     make_person,
     make_ticket,
     make_type,
@@ -121,6 +122,21 @@ async def test_open_by_number(client: httpx.AsyncClient, who: str, visible: bool
     person = getattr(w, who)
     data = await gql_data(client, ONE, {"n": w.hardware_ticket.number}, person.token)
     assert (data["ticket"] is not None) is visible
+
+
+async def test_a_guest_has_no_queue_and_opens_only_their_own_ticket(client: httpx.AsyncClient) -> None:
+    w = await build_world()
+    category = await w.hardware_ticket.category
+    guest_ticket = await make_ticket(category)
+    guest = await make_guest(guest_ticket)
+    await make_guest(await make_ticket(category))  # another guest's ticket
+    body = await gql(client, QUEUE, token=guest.token)
+    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN" and body["data"] is None
+    # Staff see the guest ticket in their queue as usual; the guest sees it by number only.
+    assert guest_ticket.number in await queue_numbers(client, w.staff_in_scope)
+    for number in [t.number for t in await Ticket.all()]:
+        data = await gql_data(client, ONE, {"n": number}, guest.token)
+        assert (data["ticket"] is not None) is (number == guest_ticket.number), number
 
 
 async def test_missing_and_invisible_tickets_look_the_same(client: httpx.AsyncClient) -> None:
