@@ -9,8 +9,8 @@ so every app process shares them. Without it they live in this process. If Redis
 process falls back to its own counters (and logs it) rather than refusing every guest.
 
 The address comes from the caller (schema or server: the connecting peer, `request.client.host`). Behind a
-reverse proxy that is the proxy: run uvicorn with `--proxy-headers --forwarded-allow-ips=<proxy address>` so
-the peer becomes the real client. IPv6 addresses count per /64 network, since one host commonly owns a /64.
+reverse proxy that is the proxy, unless uvicorn trusts it for X-Forwarded-For (FORWARDED_ALLOW_IPS, default
+127.0.0.1; docs/guests.md). IPv6 addresses count per /64 network, since one host commonly owns a /64.
 """
 
 from __future__ import annotations

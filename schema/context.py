@@ -36,7 +36,7 @@ def bearer_token(headers: Any) -> str | None:
 
 
 def client_address(request: Request | WebSocket | None) -> str | None:
-    """The connecting peer's address, for per-address rate limits. Behind a proxy, uvicorn's --proxy-headers
-    (with --forwarded-allow-ips) makes this the real client instead of the proxy."""
+    """The connecting peer's address, for per-address rate limits. Behind a proxy uvicorn trusts
+    (FORWARDED_ALLOW_IPS), the client named in its X-Forwarded-For instead (docs/guests.md)."""
     client = request.client if request is not None else None
     return client.host if client else None
