@@ -15,6 +15,7 @@ from resolvers import audit
 from resolvers.actor import Actor, require_staff, require_user
 from resolvers.classification import Classification, check_classification
 from resolvers.errors import DomainError, ErrorCode, Problems
+from resolvers.lifecycle import locked_ticket
 from resolvers.outbox import queue_email, queue_event
 from resolvers.settings import get_setting
 from resolvers.validation import KEEP, _Keep, clean_text, parse_id
@@ -173,32 +174,41 @@ async def create_ticket(actor: Actor | None, data: NewTicket) -> Ticket:
 
 async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
     """Staff reclassify and re-prioritise. A new category clears type and item, a new type clears item,
-    unless the same request sets them (then they must fit the new parent)."""
+    unless the same request sets them (then they must fit the new parent).
+
+    The ticket is re-read and locked inside the transaction and only the changed columns are written, so a
+    concurrent resolve, reopen or sweep close is never overwritten by a stale copy."""
     actor = require_staff(actor)
     ticket = await workable_ticket(actor, changes.number)
-    problems = Problems()
-    before = snapshot(ticket)
+    async with in_transaction():
+        ticket = await locked_ticket(ticket.id)
+        before = snapshot(ticket)
+        problems = Problems()
+        _apply_fields(problems, ticket, changes)
+        current = Classification(ticket.category_id, ticket.type_id, ticket.item_id)
+        wanted = _reclassify(problems, current, changes)
+        if wanted != current and not problems.about("categoryId", "typeId", "itemId"):
+            checked = await check_classification(
+                problems, wanted.category_id, wanted.type_id, wanted.item_id, keep=current
+            )
+            if checked is not None:
+                ticket.category_id, ticket.type_id, ticket.item_id = (
+                    checked.category_id, checked.type_id, checked.item_id)  # fmt: skip
+        problems.raise_if_any()
+        old, new = audit.changed(before, snapshot(ticket))
+        if new:
+            await ticket.save(update_fields=[*new, "updated_at"])
+            await audit.record(actor, "ticket.updated", "ticket", ticket.id, before=old, after=new, ticket_id=ticket.id)
+    return ticket
+
+
+def _apply_fields(problems: Problems, ticket: Ticket, changes: TicketChanges) -> None:
     if not isinstance(changes.subject, _Keep):
         ticket.subject = clean_text(problems, "subject", changes.subject, max_length=SUBJECT_MAX)
     if changes.priority is None:
         problems.add("priority", "priority cannot be cleared; choose CRITICAL, HIGH, MEDIUM or LOW.")
     elif not isinstance(changes.priority, _Keep):
         ticket.priority = changes.priority
-    current = Classification(ticket.category_id, ticket.type_id, ticket.item_id)
-    wanted = _reclassify(problems, current, changes)
-    if wanted != current and not problems.about("categoryId", "typeId", "itemId"):
-        checked = await check_classification(problems, wanted.category_id, wanted.type_id, wanted.item_id, keep=current)
-        if checked is not None:
-            ticket.category_id, ticket.type_id, ticket.item_id = checked.category_id, checked.type_id, checked.item_id
-    problems.raise_if_any()
-
-    old, new = audit.changed(before, snapshot(ticket))
-    if not new:
-        return ticket
-    async with in_transaction():
-        await ticket.save()
-        await audit.record(actor, "ticket.updated", "ticket", ticket.id, before=old, after=new, ticket_id=ticket.id)
-    return ticket
 
 
 def _reclassify(problems: Problems, current: Classification, changes: TicketChanges) -> Classification:
