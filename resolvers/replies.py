@@ -74,9 +74,11 @@ async def add_reply(actor: Actor | None, data: NewReply) -> Reply:
             body=body,
             internal=data.internal,
         )
-        if actor.is_staff and not data.internal and ticket.first_response_at is None:
-            ticket.first_response_at = reply.created_at
-        await ticket.save()  # bumps updated_at
+        if not data.internal:
+            # A public reply is news on the ticket; a note must not even move `updatedAt`, which requesters see.
+            if actor.is_staff and ticket.first_response_at is None:
+                ticket.first_response_at = reply.created_at
+            await ticket.save(update_fields=["first_response_at", "updated_at"])
         await audit.record(
             actor,
             "reply.created",
@@ -101,12 +103,14 @@ def _wrote(actor: Actor, reply: Reply) -> bool:
 
 
 async def _editable_reply(actor: Actor, raw_id: str) -> tuple[Reply, Ticket]:
-    """The reply an actor may change: staff any reply on a ticket they can see; users and guests their own
-    public replies within 15 minutes while the ticket is not Closed. Replies one may not see are NOT_FOUND."""
+    """The reply an actor may change: staff any note on a ticket they can see and any public reply within their
+    scope; users and guests their own public replies within 15 minutes while the ticket is not Closed. Replies
+    one may not see are NOT_FOUND. Call inside the transaction that changes the reply."""
     problems = Problems()
     reply_id = parse_id(problems, "replyId", raw_id)
     problems.raise_if_any()
-    reply = await Reply.get_or_none(id=reply_id)
+    # Locked (PostgreSQL) inside the caller's transaction, so an edit and a delete cannot interleave.
+    reply = await Reply.select_for_update().get_or_none(id=reply_id)
     ticket = await visible_tickets(actor).get_or_none(id=reply.ticket_id) if reply else None
     hidden = reply is None or ticket is None or (not actor.is_staff and (reply.internal or reply.deleted_at))
     if hidden:
@@ -115,6 +119,9 @@ async def _editable_reply(actor: Actor, raw_id: str) -> tuple[Reply, Ticket]:
     if reply.deleted_at is not None:
         raise conflict("This reply was deleted.", "replyId")
     if actor.is_staff:
+        if not reply.internal:
+            # Public replies belong to the conversation staff may only change within their scope (SPEC 1).
+            await workable_ticket(actor, ticket.number or 0)
         return reply, ticket
     if not _wrote(actor, reply):
         raise forbidden("You can only change your own replies.")
@@ -131,10 +138,10 @@ async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> Reply:
     problems = Problems()
     body = clean_text(problems, "body", new_body, max_length=BODY_MAX)
     problems.raise_if_any()
-    reply, ticket = await _editable_reply(actor, raw_id)
-    if body == reply.body:
-        return reply
     async with in_transaction():
+        reply, ticket = await _editable_reply(actor, raw_id)
+        if body == reply.body:
+            return reply
         previous = reply.body
         reply.body = body
         reply.edited_at = clock.now()
@@ -155,8 +162,8 @@ async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> Reply:
 async def delete_reply(actor: Actor | None, raw_id: str) -> Reply:
     """Soft delete: staff see a placeholder, everyone else nothing; the text stays in the audit log."""
     actor = require_requester(actor)
-    reply, ticket = await _editable_reply(actor, raw_id)
     async with in_transaction():
+        reply, ticket = await _editable_reply(actor, raw_id)
         reply.deleted_at = clock.now()
         await reply.save(update_fields=["deleted_at"])
         await audit.record(

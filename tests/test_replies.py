@@ -221,3 +221,28 @@ async def test_reply_html_is_safe_markdown_and_gone_once_deleted(client: httpx.A
     await gql_data(client, DELETE, {"i": {"replyId": reply_id}}, w["staff"].token)
     seen = await gql_data(client, query, {"n": w["ticket"].number}, w["staff"].token)
     assert seen["ticket"]["replies"] == [{"bodyHtml": None}]
+
+
+async def test_out_of_scope_staff_cannot_change_public_replies_but_may_change_notes(client: httpx.AsyncClient) -> None:
+    w = await setup()
+    reply_id = (await add(client, w["owner"], w["ticket"].number, "mine"))["data"]["addReply"]["reply"]["id"]
+    note_id = (await add(client, w["staff"], w["ticket"].number, "n", internal=True))["data"]["addReply"]["reply"]["id"]
+    edit = await gql_data(client, EDIT, {"i": {"replyId": reply_id, "body": "theirs"}}, w["staff_out"].token)
+    assert edit["editReply"]["errors"][0]["code"] == "FORBIDDEN"
+    delete = await gql_data(client, DELETE, {"i": {"replyId": reply_id}}, w["staff_out"].token)
+    assert delete["deleteReply"]["errors"][0]["code"] == "FORBIDDEN"
+    assert (await Reply.get(id=int(reply_id))).body == "mine"
+    note = await gql_data(client, EDIT, {"i": {"replyId": note_id, "body": "n2"}}, w["staff_out"].token)
+    assert note["editReply"]["errors"] == []
+
+
+async def test_a_note_does_not_move_the_requesters_updated_at(client: httpx.AsyncClient) -> None:
+    w = await setup()
+    query = "query($n: Int!) { ticket(number: $n) { updatedAt } }"
+    before = (await gql_data(client, query, {"n": w["ticket"].number}, w["owner"].token))["ticket"]["updatedAt"]
+    await add(client, w["staff"], w["ticket"].number, "psst", internal=True)
+    after_note = (await gql_data(client, query, {"n": w["ticket"].number}, w["owner"].token))["ticket"]["updatedAt"]
+    assert after_note == before
+    await add(client, w["staff"], w["ticket"].number, "public")
+    after_reply = (await gql_data(client, query, {"n": w["ticket"].number}, w["owner"].token))["ticket"]["updatedAt"]
+    assert after_reply > before
