@@ -13,6 +13,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from core.config import get_config
 
 API_KEY_PREFIX = "hd_"
+SESSION_TOKEN_PREFIX = "hds_"
 MIN_PASSWORD_LENGTH = 10
 
 
@@ -50,7 +51,8 @@ def token_hash(token: str) -> str:
 
 
 def new_session_token() -> str:
-    return secrets.token_urlsafe(32)
+    # A prefix of its own: a bare random token could start with "hd_" or "hdg_" and be read as another kind.
+    return SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
 def new_api_key() -> str:

@@ -16,8 +16,9 @@ from models.audit import AuditEntry
 from models.enums import Role
 from models.settings import Setting
 from resolvers.accounts import create_admin
-from resolvers.credentials import token_hash
+from resolvers.credentials import API_KEY_PREFIX, new_session_token, token_hash
 from resolvers.errors import DomainError, ErrorCode
+from resolvers.guest_tokens import GUEST_TOKEN_PREFIX
 from tests.helpers import gql, gql_data, make_person
 
 REGISTER = """
@@ -289,3 +290,9 @@ async def test_concurrent_first_admin_setups_make_exactly_one_admin(client: http
     assert sorted(len(r["errors"]) for r in results) == [0, 1, 1, 1]
     assert all(e["code"] == "CONFLICT" for r in results for e in r["errors"])
     assert await User.all().count() == 1
+
+
+def test_session_tokens_can_never_be_mistaken_for_api_keys_or_guest_links() -> None:
+    for _ in range(2000):
+        token = new_session_token()
+        assert not token.startswith((API_KEY_PREFIX, GUEST_TOKEN_PREFIX))
