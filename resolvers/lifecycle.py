@@ -90,7 +90,9 @@ async def change_status(actor: Actor | None, number: int, raw_status_id: str) ->
             StatusKind.RESOLVED,
             StatusKind.CLOSED,
         )
-        await _move(actor, ticket, target, action="ticket.status_changed")
+        await _move(
+            actor, ticket, target, action="ticket.status_changed", extra={"reopened": True} if reopening else None
+        )
         if reopening:
             await notify.reopened(ticket, by_user_id=actor.user_id, reason=None)
     return ticket

@@ -202,3 +202,15 @@ async def test_closing_by_hand_sets_closed_at_and_queues_the_closed_email(client
     assert body["changeStatus"]["ticket"]["closedAt"] is not None
     topics = await OutboxMessage.filter(ticket_id=ticket.id, channel="email").values_list("topic", flat=True)
     assert topics == ["ticket_closed"]
+
+
+async def test_moving_a_resolved_ticket_back_to_work_counts_as_a_reopening(client: httpx.AsyncClient) -> None:
+    people, ticket = await setup()
+    await Ticket.filter(id=ticket.id).update(status_id=(await status_of(StatusKind.RESOLVED)).id)
+    in_progress = await Status.get(name="In Progress")
+    body = await gql_data(
+        client, CHANGE, {"i": {"number": ticket.number, "statusId": str(in_progress.id)}}, people["admin"].token
+    )  # type: ignore[union-attr]
+    assert body["changeStatus"]["ticket"]["reopened"] is True
+    topics = await OutboxMessage.filter(ticket_id=ticket.id, channel="email").values_list("topic", flat=True)
+    assert topics == ["ticket_reopened"]
