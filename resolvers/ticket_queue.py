@@ -19,7 +19,7 @@ from models.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_requester, require_user
 from resolvers.errors import Problems, validation
-from resolvers.validation import parse_id
+from resolvers.validation import MAX_ID, parse_id
 from resolvers.visibility import queue_condition, visible_tickets
 
 TICKET_COLUMNS = (
@@ -118,7 +118,8 @@ def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[
 
 async def _base(actor: Actor, wanted: TicketFilter, problems: Problems) -> QuerySet[Ticket]:
     search = (wanted.search or "").strip()
-    if search.isdigit() and actor.is_staff:
+    # ASCII digits only ("²".isdigit() is true) and within the key range, so odd input is a search, not a 500.
+    if search.isascii() and search.isdigit() and int(search) <= MAX_ID and actor.is_staff:
         # A number typed by staff opens that ticket regardless of scope and other filters (SPEC 8).
         return visible_tickets(actor).filter(number=int(search))
     conditions = _conditions(actor, wanted, problems)

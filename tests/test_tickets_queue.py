@@ -206,3 +206,12 @@ async def test_statement_count_does_not_grow_with_page_size(
     assert small == large
     # auth, scope + groups, page, count, and one per relation kind (status, user, category, type, item, group)
     assert large <= 12, count_queries.statements
+
+
+async def test_odd_numeric_searches_are_plain_searches(client: httpx.AsyncClient) -> None:
+    admin = await make_person(Role.ADMIN)
+    category = await make_category()
+    ticket = await make_ticket(category, subject="Room ² heating")
+    for search, expected in (("²", [ticket.number]), ("99999999999", []), (str(ticket.number), [ticket.number])):
+        found, _ = await numbers(client, admin, {"search": search})
+        assert found == expected, search
