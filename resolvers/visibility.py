@@ -100,3 +100,18 @@ def shows_guest_email(actor: Actor | None, email: str | None) -> bool:
     if actor is None or email is None:
         return False
     return actor.is_staff or (actor.is_guest and actor.email.lower() == email.lower())
+
+
+def shows_user_email(actor: Actor | None, user_id: int) -> bool:
+    """A person's email is for staff (who work with requesters) and for the person; requesters see names only."""
+    return actor is not None and (actor.is_staff or actor.user_id == user_id)
+
+
+def shows_last_login(actor: Actor | None, user_id: int) -> bool:
+    """When someone last signed in is for admins and the person."""
+    return actor is not None and (actor.is_admin or actor.user_id == user_id)
+
+
+def shows_team_details(actor: Actor | None) -> bool:
+    """Group memberships and scopes are staff business."""
+    return actor is not None and actor.is_staff

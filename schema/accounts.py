@@ -7,6 +7,7 @@ from typing import Any
 
 import strawberry
 
+from resolvers.visibility import shows_last_login, shows_team_details, shows_user_email
 from schema.context import Info
 from schema.cti import Category, TicketType
 from schema.enums import Role, to_graphql
@@ -24,22 +25,15 @@ class User:
 
     @strawberry.field(description="Email address; visible to staff, admins and the person themselves, otherwise null.")
     def email(self, info: Info) -> str | None:
-        actor = info.context.actor
-        if actor is not None and (actor.is_staff or str(actor.user_id) == self.id):
-            return self._email
-        return None
+        return self._email if shows_user_email(info.context.actor, int(self.id)) else None
 
     @strawberry.field(description="Last successful sign-in; visible to admins and the person themselves.")
     def last_login_at(self, info: Info) -> datetime | None:
-        actor = info.context.actor
-        if actor is not None and (actor.is_admin or str(actor.user_id) == self.id):
-            return self._last_login_at
-        return None
+        return self._last_login_at if shows_last_login(info.context.actor, int(self.id)) else None
 
     @strawberry.field(description="Groups the user belongs to; visible to staff and admins.")
     async def groups(self, info: Info) -> list[Group]:
-        actor = info.context.actor
-        if actor is None or not actor.is_staff:
+        if not shows_team_details(info.context.actor):
             return []
         rows = await info.context.loaders.group_ids_by_user_id.load(int(self.id))
         groups = await info.context.loaders.group_by_id.load_many([r["group_id"] for r in rows])
@@ -84,7 +78,7 @@ class Group:
 
     @strawberry.field(description="Staff in the group; empty unless you are staff.")
     async def members(self, info: Info) -> list[User]:
-        if info.context.actor is None or not info.context.actor.is_staff:
+        if not shows_team_details(info.context.actor):
             return []
         rows = await info.context.loaders.member_ids_by_group_id.load(int(self.id))
         users = await info.context.loaders.user_by_id.load_many([r["user_id"] for r in rows])
@@ -94,7 +88,7 @@ class Group:
         description="Scope entries: tickets in any of them appear in the members' queues. Empty unless you are staff."
     )
     async def scope(self, info: Info) -> list[ScopeEntry]:
-        if info.context.actor is None or not info.context.actor.is_staff:
+        if not shows_team_details(info.context.actor):
             return []
         rows = await info.context.loaders.scopes_by_group_id.load(int(self.id))
         return [ScopeEntry(_category_id=r["category_id"], _type_id=r["type_id"]) for r in rows]
