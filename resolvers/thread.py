@@ -82,7 +82,21 @@ async def history_for_tickets(actor: Actor | None, ticket_ids: Sequence[int]) ->
         .order_by("created_at", "id")
         .values(*HISTORY_COLUMNS)
     )
+    if not (actor is not None and actor.is_staff):
+        rows = [_without_staff_notes(row) for row in rows]
     return _grouped(rows, ticket_ids)
+
+
+# Values staff write for each other (a reopening's reason) that requesters do not see in the history.
+STAFF_ONLY_KEYS = frozenset({"reason"})
+
+
+def _without_staff_notes(row: Row) -> Row:
+    for key in ("before", "after"):
+        values = row[key]
+        if isinstance(values, dict) and STAFF_ONLY_KEYS & values.keys():
+            row = {**row, key: {k: v for k, v in values.items() if k not in STAFF_ONLY_KEYS}}
+    return row
 
 
 async def reply_row(reply_id: int) -> Row:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import httpx
 
-from models.enums import Role
-from tests.helpers import gql_data, make_category, make_person, make_ticket
+from models.enums import Role, StatusKind
+from models.tickets import Ticket
+from tests.helpers import gql_data, make_category, make_person, make_ticket, status_of
 
 HISTORY = """query($n: Int!) { ticket(number: $n) { history { action entityType actor { id } before after } } }"""
 
@@ -53,3 +54,17 @@ async def test_history_in_order_and_filtered_for_the_requester(client: httpx.Asy
         "after": {"priority": "HIGH"},
     }
     assert "internal thoughts" not in str(owner_view)
+
+
+async def test_a_reopening_reason_is_for_staff_only(client: httpx.AsyncClient) -> None:
+    category = await make_category()
+    owner, admin = await make_person(Role.USER), await make_person(Role.ADMIN)
+    ticket = await make_ticket(category, requester=owner)
+    await Ticket.filter(id=ticket.id).update(status_id=(await status_of(StatusKind.RESOLVED)).id)
+    reopen = "mutation($i: ReopenTicketInput!) { reopenTicket(input: $i) { errors { code } } }"
+    await gql_data(client, reopen, {"i": {"number": ticket.number, "reason": "VIP, escalate quietly"}}, admin.token)
+    staff_view = (await gql_data(client, HISTORY, {"n": ticket.number}, admin.token))["ticket"]["history"]
+    assert staff_view[-1]["after"]["reason"] == "VIP, escalate quietly"
+    owner_view = (await gql_data(client, HISTORY, {"n": ticket.number}, owner.token))["ticket"]["history"]
+    assert owner_view[-1]["action"] == "ticket.reopened"
+    assert "VIP" not in str(owner_view)
