@@ -7,6 +7,7 @@ behaviour under test always goes through GraphQL or a resolver.
 from __future__ import annotations
 
 import itertools
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -131,8 +132,6 @@ async def make_ticket(
 
 def redis_url_for_tests(local_default: str = "redis://127.0.0.1:6379/14") -> str:
     """TEST_REDIS_URL; under CI=true its absence is an error (worker tests fail, never skip), locally a default."""
-    import os
-
     url = os.environ.get("TEST_REDIS_URL")
     if url:
         return url

@@ -4,7 +4,6 @@ give up with the reason, stay pending without SMTP, and deliver through a real a
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +19,7 @@ from models.enums import OutboxStatus
 from models.outbox import OutboxMessage
 from resolvers import mailer
 from tests import smtp
-from tests.helpers import gql_data, make_category, make_person
+from tests.helpers import gql_data, make_category, make_person, redis_url_for_tests
 from tests.smtp import BASE_URL, SmtpServer, configured, free_port, mail_environment, queue, requester_ticket
 
 # The SMTP fixtures, used by name.
@@ -235,19 +234,10 @@ async def test_without_smtp_host_mail_stays_pending(db: str) -> None:
     assert (waiting.status, waiting.attempts, waiting.next_attempt_at) == (OutboxStatus.PENDING, 0, None)
 
 
-def _redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL")
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI=true but TEST_REDIS_URL is not set: the arq worker test must run in CI.")
-        pytest.skip("TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379/13).")
-    return url
-
-
 # arq's Worker.close() calls redis-py's deprecated close(); the warning is arq's, not ours.
 @pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
 async def test_a_real_arq_worker_delivers_the_email(db: str, smtp_server: SmtpServer) -> None:
-    redis_settings = RedisSettings.from_dsn(_redis_url())
+    redis_settings = RedisSettings.from_dsn(redis_url_for_tests("redis://127.0.0.1:6379/13"))
     queue_name = f"helpdesk-test-email-{uuid.uuid4().hex}"
     person, ticket = await requester_ticket()
     outbox_id = await queue("ticket_created", ticket, person.user.email)
