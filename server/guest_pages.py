@@ -28,6 +28,7 @@ from schema.context import client_address
 
 T = TypeVar("T")
 MAX_FORM_BYTES = 256 * 1024
+MAX_FORM_FIELDS = 50
 STATUS_FOR = {
     ErrorCode.VALIDATION: 400,
     ErrorCode.FORBIDDEN: 403,
@@ -73,14 +74,23 @@ def error_list(error: DomainError | None) -> str:
     return f'<ul class="errors" role="alert">{items}</ul>'
 
 
-async def read_form(request: Request) -> dict[str, str] | None:
-    """The posted fields (first value of each); None when the body is larger than MAX_FORM_BYTES."""
+async def read_form(request: Request) -> dict[str, str] | HTMLResponse:
+    """The posted fields (first value of each), or the page that refuses the form: 413 when it is larger than
+    MAX_FORM_BYTES, 400 when it has more than MAX_FORM_FIELDS fields or a NUL character (no field takes one,
+    and PostgreSQL cannot store it in text)."""
     body = bytearray()
     async for chunk in request.stream():
         body.extend(chunk)
         if len(body) > MAX_FORM_BYTES:
-            return None
-    fields = parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=50)
+            return too_large()
+    try:
+        fields = parse_qs(
+            body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS
+        )
+    except ValueError:  # the only one parse_qs raises without strict_parsing: too many fields
+        return bad_form(f"The form has more than {MAX_FORM_FIELDS} fields.")
+    if any("\x00" in name or any("\x00" in value for value in values) for name, values in fields.items()):
+        return bad_form("The form contains a NUL character, which no field accepts.")
     return {name: values[0] for name, values in fields.items()}
 
 
@@ -98,6 +108,12 @@ async def attempt(work: Callable[[], Awaitable[T]]) -> tuple[T | None, DomainErr
 
 def too_large() -> HTMLResponse:
     return page("Too large", f"<p>The form is larger than {MAX_FORM_BYTES // 1024} KB.</p>", 413)
+
+
+def bad_form(message: str) -> HTMLResponse:
+    return page(
+        "Form not accepted", f"<p>{esc(message)}</p><p>Go back and send the form as the page gives it.</p>", 400
+    )
 
 
 SUBMIT_OFF = "<p>Submitting tickets without an account is turned off here. Please sign in to file a ticket.</p>"
@@ -134,8 +150,8 @@ async def submit_page(request: Request) -> Response:
     if request.method == "GET":
         return await submit_form({})
     values = await read_form(request)
-    if values is None:
-        return too_large()
+    if isinstance(values, Response):
+        return values
     data = NewGuestTicket(
         email=values.get("email"),
         subject=values.get("subject", ""),
@@ -177,8 +193,8 @@ async def track_page(request: Request) -> Response:
     if request.method == "GET":
         return track_form({})
     values = await read_form(request)
-    if values is None:
-        return too_large()
+    if isinstance(values, Response):
+        return values
     address = client_address(request)
     message, error = await attempt(lambda: request_guest_link(address, values.get("email"), values.get("trackingRef")))
     if message is None:
@@ -227,8 +243,8 @@ async def guest_ticket_page(request: Request) -> Response:
     if request.method == "GET":
         return thread_page(token, thread)
     values = await read_form(request)
-    if values is None:
-        return too_large()
+    if isinstance(values, Response):
+        return values
     address = client_address(request)
     reply, error = await attempt(lambda: reply_as_guest(actor, address, thread.number, values.get("body", "")))
     if reply is None:

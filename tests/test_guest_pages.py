@@ -16,7 +16,7 @@ from models.replies import Reply
 from models.settings import Setting
 from models.tickets import Ticket
 from resolvers.rate_limit import reset_local_counters
-from server.guest_pages import MAX_FORM_BYTES
+from server.guest_pages import MAX_FORM_BYTES, MAX_FORM_FIELDS
 from tests.helpers import make_category, make_guest, make_person, make_ticket, status_of
 
 XSS = '<script>alert("x")</script>'
@@ -154,3 +154,25 @@ async def test_forms_are_rate_limited_and_size_capped(client: httpx.AsyncClient)
     huge = await client.post("/track", **form({"email": "a@b.cd", "trackingRef": "x" * (MAX_FORM_BYTES + 1)}))
     assert huge.status_code == 413
     assert (await client.put("/submit")).status_code == 405
+
+
+async def test_forms_with_too_many_fields_or_nul_characters_are_refused(client: httpx.AsyncClient) -> None:
+    await enable()
+    category = await make_category()
+    ticket = await make_ticket(category)
+    guest = await make_guest(ticket)
+    crowded = {f"field{i}": "x" for i in range(MAX_FORM_FIELDS + 1)}
+    good = {"email": "a@b.cd", "subject": "s", "description": "d", "categoryId": str(category.id)}
+    for path in ("/submit", "/track", f"/track/{guest.token}"):
+        response = await client.post(path, **form(crowded))
+        assert response.status_code == 400, response.text
+        assert f"more than {MAX_FORM_FIELDS} fields" in response.text
+        # PostgreSQL cannot store a NUL in text; no field takes one, in a value or a name.
+        for fields in ({**good, "body": "hi\x00there", "trackingRef": "REF"}, {**good, "body": "b", "x\x00": ""}):
+            refused = await client.post(path, **form(fields))
+            assert refused.status_code == 400, refused.text
+            assert "NUL character" in refused.text and "\x00" not in refused.text
+        raw = await client.post(path, content=b"email=a%40b.cd&body=raw\x00byte", headers=form({})["headers"])
+        assert raw.status_code == 400 and "NUL character" in raw.text
+    assert await Ticket.all().count() == 1 and await Reply.all().count() == 0
+    assert await OutboxMessage.all().count() == 0
