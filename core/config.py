@@ -31,6 +31,8 @@ class Config:
     password_hash_profile: str
     # Guest forms and mutations per client address: (attempts, window in seconds), from "10/600".
     guest_rate_limit: tuple[int, int]
+    # The largest request body /graphql reads, in bytes (server/limits.py).
+    graphql_max_body_bytes: int
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -62,6 +64,16 @@ def _rate_limit(value: str) -> tuple[int, int]:
     return limit
 
 
+def _positive_int(name: str, value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number <= 0:
+        raise ValueError(f"{name} is {value!r}; write a positive whole number, e.g. 1048576.")
+    return number
+
+
 def load_config() -> Config:
     data_dir = Path(_env("HELPDESK_DATA_DIR", "./data") or "./data").resolve()
     return Config(
@@ -79,6 +91,7 @@ def load_config() -> Config:
         session_hours=int(_env("SESSION_HOURS", "168") or 168),
         password_hash_profile=_env("PASSWORD_HASH_PROFILE", "default") or "default",
         guest_rate_limit=_rate_limit(_env("GUEST_RATE_LIMIT", "10/600") or "10/600"),
+        graphql_max_body_bytes=_positive_int("GRAPHQL_MAX_BODY_BYTES", _env("GRAPHQL_MAX_BODY_BYTES") or "1048576"),
     )
 
 

@@ -1,5 +1,8 @@
-"""The Starlette application: /graphql (GraphiQL, POST, websockets, uploads), /health, and the guest pages
-(/submit, /track, /track/<token>: server/guest_pages.py)."""
+"""The Starlette application: /graphql (GraphiQL and POST JSON), /health, and the guest pages
+(/submit, /track, /track/<token>: server/guest_pages.py).
+
+/graphql takes no websockets and no multipart requests until subscriptions and attachments need them, and
+reads at most GRAPHQL_MAX_BODY_BYTES of a body (server/limits.py; why: docs/decisions.md, "HTTP transport")."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route, WebSocketRoute
+from starlette.routing import Route
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from tortoise import connections
@@ -22,6 +25,7 @@ from resolvers.authentication import authenticate
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from server.guest_pages import guest_routes
+from server.limits import BodySizeLimit
 
 
 class HelpdeskGraphQL(GraphQL[Context, None]):
@@ -42,7 +46,10 @@ async def health(_: Request) -> Response:
 def create_app(config: Config | None = None, *, manage_db: bool = True) -> Starlette:
     """The ASGI app. `manage_db=False` leaves the database to the caller (tests set it up themselves)."""
     config = config or get_config()
-    graphql = HelpdeskGraphQL(build_schema(), multipart_uploads_enabled=True)
+    # No websocket protocols: strawberry builds the context (the actor) once per socket, so a disabled account
+    # or an expired guest link would keep working on an open one. No multipart: a cross-site form can post
+    # multipart/form-data without a CORS preflight. Both return with subscriptions and attachments.
+    graphql = HelpdeskGraphQL(build_schema(), subscription_protocols=(), multipart_uploads_enabled=False)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -62,8 +69,7 @@ def create_app(config: Config | None = None, *, manage_db: bool = True) -> Starl
                 await close_db()
 
     routes = [
-        Route("/graphql", graphql, methods=["GET", "POST"]),
-        WebSocketRoute("/graphql", graphql),
+        Route("/graphql", BodySizeLimit(graphql, config.graphql_max_body_bytes), methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
         *guest_routes(),
     ]

@@ -78,13 +78,23 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from server.access_log import uvicorn_log_config
+
     if args.demo:
         # A refusal (the database holds real data) is reported; the server starts anyway.
         asyncio.run(_with_database(lambda: _load_demo(only_if_empty=True)))
     else:
         _print_migrations(asyncio.run(apply_migrations(get_config().database_url)))
-    # An import string, not an app object: uvicorn needs one to start several worker processes.
-    uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers, lifespan="on")
+    # An import string, not an app object: uvicorn needs one to start several worker processes. The log
+    # configuration travels to those processes too; it keeps guest links out of the access log.
+    uvicorn.run(
+        "server.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        lifespan="on",
+        log_config=uvicorn_log_config(),
+    )
     return 0
 
 
