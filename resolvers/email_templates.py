@@ -37,6 +37,8 @@ TOPICS = (
     "guest_access_link",
 )
 PARTS = ("subject.txt", "txt", "html")
+# Emails whose whole point is the guest's access link: they go to the guest of a guest ticket or nowhere.
+GUEST_TOPICS = ("guest_ticket_created", "guest_access_link")
 
 
 class Undeliverable(Exception):
@@ -84,7 +86,10 @@ async def template_values(topic: str, ticket_id: int | None, payload: dict[str, 
     values["helpdesk_url"] = get_config().base_url
     ticket = await _ticket(ticket_id, payload)
     number = ticket.number or ticket.id
-    link = payload.get("access_url") or payload.get("link") or await _link_for(ticket, values["recipient"])
+    if topic in GUEST_TOPICS and not _is_its_guest(ticket, values["recipient"]):
+        raise Undeliverable(f"{topic} goes only to the guest of a guest ticket; #{number} has none by that address.")
+    # Never from the payload: a token at rest in the outbox would be a live credential (docs/guests.md).
+    link = await _link_for(ticket, values["recipient"])
     values.update(
         number=str(number),
         subject=ticket.subject,
@@ -126,12 +131,17 @@ async def _ticket(ticket_id: int | None, payload: dict[str, Any]) -> Ticket:
     return ticket
 
 
+def _is_its_guest(ticket: Ticket, recipient: str) -> bool:
+    guest = ticket.guest_email
+    return ticket.requester_id is None and bool(guest) and recipient.lower() == str(guest).lower()
+
+
 async def _link_for(ticket: Ticket, recipient: str) -> str:
     """Where the email's button leads: the ticket page, or for the guest of a guest ticket (who has no account to
-    sign in with) a fresh access link, made at send time so it is valid for `guest_link_days` from delivery."""
-    guest = ticket.guest_email
-    if ticket.requester_id is None and guest and recipient.lower() == guest.lower():
-        return guest_access_url(await issue_guest_token(ticket.id, guest))
+    sign in with) a fresh access link, made at send time so it is valid for `guest_link_days` from delivery and
+    never stored anywhere."""
+    if _is_its_guest(ticket, recipient):
+        return guest_access_url(await issue_guest_token(ticket.id, str(ticket.guest_email)))
     return ticket_url(ticket.number or ticket.id)
 
 

@@ -1,9 +1,10 @@
 """Guests: people without an account who file a ticket and follow it through an emailed link (SPEC 10).
 
 - `submit_guest_ticket`: behind the `guest_submission_enabled` setting and the per-address rate limit; the
-  same rules as createTicket (resolvers/tickets.py), a tracking reference, and a `guest_ticket_created` email
-  carrying the access link, all in one transaction. The caller gets the ticket and the tracking reference but
-  never the token: the link goes only to the mailbox, so reading the mailbox is the proof of being the guest.
+  same rules as createTicket (resolvers/tickets.py), a tracking reference, and a `guest_ticket_created` email,
+  all in one transaction. The caller gets the ticket and the tracking reference but never the token: the access
+  link is made when the email is rendered and goes only to the mailbox, so reading the mailbox is the proof of
+  being the guest. No token is ever stored (not even in the outbox payload).
 - `request_guest_link`: email + tracking reference -> a fresh link by email when they match; the caller learns
   nothing either way (same answer, roughly the same work).
 - `guest_thread` and `reply_as_guest`: what the server-rendered link page shows and posts.
@@ -28,7 +29,6 @@ from models.tickets import Ticket
 from resolvers import audit
 from resolvers.actor import Actor, guest_actor, require_requester
 from resolvers.errors import Problems, forbidden
-from resolvers.guest_tokens import guest_access_url, issue_guest_token
 from resolvers.outbox import queue_email
 from resolvers.rate_limit import GUEST_REPLY, LINK, SUBMIT, check_rate
 from resolvers.replies import NewReply, add_reply
@@ -93,13 +93,8 @@ async def submit_guest_ticket(address: str | None, data: NewGuestTicket) -> Gues
     tracking_ref = new_tracking_ref()
     async with in_transaction():
         ticket = await insert_ticket(draft, actor=None, requester_id=None, guest_email=email, tracking_ref=tracking_ref)
-        token = await issue_guest_token(ticket.id, email)
-        await queue_email(
-            "guest_ticket_created",
-            ticket_id=ticket.id,
-            to=[email],
-            context={"number": ticket.number, "access_url": guest_access_url(token)},
-        )
+        # The access link is made when the email is rendered (resolvers/email_templates.py), never stored.
+        await queue_email("guest_ticket_created", ticket_id=ticket.id, to=[email], context={"number": ticket.number})
     rows = await Ticket.filter(id=ticket.id).values(*TICKET_COLUMNS)
     return GuestSubmission(ticket=rows[0], tracking_ref=tracking_ref)
 
@@ -118,16 +113,15 @@ async def request_guest_link(address: str | None, raw_email: str | None, raw_ref
     problems.raise_if_any()
     rows = await Ticket.filter(tracking_ref=ref, requester_id__isnull=True).values("id", "number", "guest_email")
     row: dict[str, Any] = rows[0] if rows else {"id": 0, "number": 0, "guest_email": ""}
-    # Compare and sign on both paths, so a mismatch costs about what a match does.
+    # Compare on both paths, so a mismatch costs about what a match does (the link itself is made at send time).
     matched = hmac.compare_digest(str(row["guest_email"] or "").lower().encode(), email.encode()) and bool(rows)
-    token = await issue_guest_token(int(row["id"]), email)
     async with in_transaction():
         if matched:
             await queue_email(
                 "guest_access_link",
                 ticket_id=row["id"],
                 to=[email],
-                context={"number": row["number"], "access_url": guest_access_url(token)},
+                context={"number": row["number"]},
             )
             await audit.record(
                 guest_actor(row["id"], email), "guest.link_sent", "ticket", row["id"], ticket_id=row["id"]

@@ -14,9 +14,9 @@ from models.enums import OutboxStatus, Role
 from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.tickets import Ticket
-from resolvers.email_templates import TOPICS, render_message
+from resolvers.email_templates import GUEST_TOPICS, TOPICS, render_message
 from tests import smtp
-from tests.helpers import make_category, make_person, make_ticket
+from tests.helpers import make_category, make_guest, make_person, make_ticket
 from tests.smtp import BASE_URL, SmtpServer, queue, requester_ticket
 
 # The SMTP fixture, used by name.
@@ -34,12 +34,16 @@ async def sent_text(server: SmtpServer) -> tuple[str, str]:
 @pytest.mark.parametrize("topic", TOPICS)
 async def test_every_shipped_template_renders_completely(db: str, smtp_server: SmtpServer, topic: str) -> None:
     _, ticket = await requester_ticket()
+    if topic in GUEST_TOPICS:
+        await make_guest(ticket, email="someone@example.com")
     reply = await Reply.create(ticket=ticket, body="Have you tried turning it off?", internal=False)
-    context: dict[str, Any] = {"reply_id": reply.id, "access_url": f"{BASE_URL}/guest/abc", "reason": "Still broken"}
+    context: dict[str, Any] = {"reply_id": reply.id, "reason": "Still broken"}
 
     rendered = await render_message(topic, ticket.id, {"to": "someone@example.com", "number": ticket.number, **context})
 
     assert rendered.subject.startswith(f"[#{ticket.number}] ")
+    expected_link = f"{BASE_URL}/track/hdg_" if topic in GUEST_TOPICS else f"{BASE_URL}/tickets/{ticket.number}"
+    assert expected_link in rendered.text and expected_link in rendered.html
     assert rendered.subject.endswith("Printer on fire")
     for part in (rendered.subject, rendered.text, rendered.html):
         assert "$" not in part, f"{topic}: a placeholder was left unfilled"
@@ -133,11 +137,14 @@ async def test_a_reply_of_another_ticket_is_not_emailed(db: str, smtp_server: Sm
 async def test_resolution_notes_reason_and_guest_link_reach_the_message(db: str, smtp_server: SmtpServer) -> None:
     clock.set_now(None)
     _, ticket = await requester_ticket()
-    ticket.tracking_ref = "TRK-42"
-    await ticket.save()
+    guest_ticket = await make_ticket(await make_category(), subject="Scanner jammed")
+    guest_ticket.tracking_ref = "TRK-42"
+    await guest_ticket.save()
+    await make_guest(guest_ticket, email="c@example.com")
     await queue("ticket_resolved", ticket, "a@example.com", resolution_notes="Swapped the toner.")
     await queue("ticket_reopened", ticket, "b@example.com", reason="It smokes again.")
-    await queue("guest_access_link", ticket, "c@example.com", access_url=f"{BASE_URL}/guest/tok123")
+    # A row queued before links were made at send time: the stored link is ignored, a fresh one is made.
+    await queue("guest_access_link", guest_ticket, "c@example.com", access_url=f"{BASE_URL}/track/hdg_stale")
 
     assert await deliver_pending_emails({}) == 3
 
@@ -145,8 +152,28 @@ async def test_resolution_notes_reason_and_guest_link_reach_the_message(db: str,
     bodies = {address: m.get_body(("plain",)).get_content() for address, m in by_recipient.items()}  # type: ignore[union-attr]
     assert "Swapped the toner." in bodies["a@example.com"]
     assert "It smokes again." in bodies["b@example.com"]
-    assert f"{BASE_URL}/guest/tok123" in bodies["c@example.com"] and "TRK-42" in bodies["c@example.com"]
-    assert f"{BASE_URL}/tickets/" not in bodies["c@example.com"]
+    assert f"{BASE_URL}/track/hdg_{guest_ticket.id}." in bodies["c@example.com"] and "TRK-42" in bodies["c@example.com"]
+    assert "hdg_stale" not in bodies["c@example.com"] and f"{BASE_URL}/tickets/" not in bodies["c@example.com"]
+
+
+@pytest.mark.parametrize("topic", GUEST_TOPICS)
+async def test_guest_emails_go_only_to_the_guest_of_a_guest_ticket(
+    db: str, smtp_server: SmtpServer, topic: str
+) -> None:
+    _, user_ticket = await requester_ticket()
+    guest_ticket = await make_ticket(await make_category())
+    await make_guest(guest_ticket, email="guest@example.net")
+    refused = [
+        await queue(topic, user_ticket, "requester@example.com"),  # a requester signs in instead
+        await queue(topic, guest_ticket, "someone.else@example.net"),  # the guest's address changed since
+    ]
+
+    assert await deliver_pending_emails({}) == 0
+
+    for outbox_id in refused:
+        row = await OutboxMessage.get(id=outbox_id)
+        assert row.status is OutboxStatus.FAILED and row.last_error and "only to the guest" in row.last_error
+    assert smtp_server.received == []
 
 
 async def test_an_unknown_topic_fails_without_sending(db: str, smtp_server: SmtpServer) -> None:
