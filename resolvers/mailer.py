@@ -27,6 +27,7 @@ from models.enums import OutboxStatus
 from models.outbox import OutboxMessage
 from resolvers.email_templates import Rendered, Undeliverable, render_message
 from resolvers.outbox import EMAIL
+from resolvers.validation import is_email_address
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +114,16 @@ def build_message(message: OutboxMessage, rendered: Rendered, config: Config) ->
     return email
 
 
-async def send(email: EmailMessage, config: Config) -> None:
-    """One SMTP conversation; STARTTLS when the server offers it; raises on any failure."""
+async def send(email: EmailMessage, config: Config, recipient: str) -> None:
+    """One SMTP conversation to exactly `recipient`; STARTTLS when the server offers it; raises on any failure.
+
+    The envelope names the recipient explicitly: left to itself, aiosmtplib would take every address it can
+    parse out of the To/Cc headers, so one odd address could add recipients.
+    """
     assert config.smtp_host is not None
     await aiosmtplib.send(
         email,
+        recipients=[recipient],
         hostname=config.smtp_host,
         port=config.smtp_port,
         username=config.smtp_user,
@@ -152,13 +158,17 @@ async def attempt_delivery(outbox_id: int) -> Outcome:
     try:
         if not payload.get("to"):
             raise Undeliverable("the message has no recipient address.")
+        if not is_email_address(str(payload["to"])):
+            # Written before the address rule (resolvers/validation.py), or by hand: SMTP would read a list or a
+            # display name out of it and mail someone else.
+            raise Undeliverable("the recipient is not one plain email address.")
         rendered = await render_message(message.topic, message.ticket_id, payload)  # type: ignore[attr-defined]
     except Undeliverable as refusal:
         log.warning("outbox email %s not sent: %s", message.id, refusal)
         await mark_undeliverable(message, str(refusal))
         return Outcome.REFUSED
     try:
-        await send(build_message(message, rendered, config), config)
+        await send(build_message(message, rendered, config), config, str(payload["to"]))
     except Exception as error:  # any SMTP, network or TLS failure is a retryable attempt, never a crash
         reason = f"{type(error).__name__}: {error}"
         log.warning("outbox email %s attempt %s failed: %s", message.id, message.attempts, reason)

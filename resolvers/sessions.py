@@ -20,6 +20,7 @@ from resolvers.actor import Actor, require_user
 from resolvers.audit import record
 from resolvers.credentials import API_KEY_PREFIX, new_session_token, token_hash, verify_password
 from resolvers.errors import DomainError, ErrorCode, conflict
+from resolvers.validation import NUL
 
 LOGIN_FAILED = "Email or password is incorrect."
 
@@ -55,7 +56,8 @@ async def start_session(user: User) -> str:
 async def login(email: str | None, password: str | None) -> SignedIn:
     """Email + password -> a session. Every failure is the same VALIDATION error (no field, one message)."""
     address = (email or "").strip().lower()
-    user = await User.get_or_none(email=address) if address else None
+    # No account's email holds a NUL (and PostgreSQL refuses one in a query): such an email matches nobody.
+    user = await User.get_or_none(email=address) if address and NUL not in address else None
     # Always verify (hashing a throwaway when there is no hash) so every failure costs the same time.
     valid = await verify_password(user.password_hash if user else None, password or "")
     if user is None or not valid or user.disabled:

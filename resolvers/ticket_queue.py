@@ -19,7 +19,7 @@ from models.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_requester, require_user
 from resolvers.errors import Problems, validation
-from resolvers.validation import MAX_ID, parse_id
+from resolvers.validation import MAX_ID, has_nul, parse_id
 from resolvers.visibility import queue_condition, visible_tickets
 
 TICKET_COLUMNS = (
@@ -111,7 +111,8 @@ def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[
         conditions.append(Q(created_at__lt=wanted.created_before))
     if wanted.reopened is not None:
         conditions.append(Q(reopened=wanted.reopened))
-    if wanted.search:
+    # A NUL cannot be in any subject, and PostgreSQL refuses it in a query: a VALIDATION error, not a 500.
+    if wanted.search and not has_nul(problems, "filter.search", wanted.search):
         conditions.append(Q(subject__icontains=wanted.search.strip()))
     return conditions
 

@@ -22,7 +22,7 @@ from resolvers.credentials import hash_password
 from resolvers.errors import Problems, conflict, not_found, validation
 from resolvers.pagination import clean_page_size
 from resolvers.rows import USER_COLUMNS
-from resolvers.validation import clean_text, parse_id
+from resolvers.validation import clean_text, has_nul, parse_id
 
 MAX_NAME_LENGTH = 200
 MAX_SEARCH_LENGTH = 200
@@ -171,6 +171,8 @@ async def list_users(
     term = (search or "").strip()
     if len(term) > MAX_SEARCH_LENGTH:
         problems.add("search", f"search is {len(term)} characters; the maximum is {MAX_SEARCH_LENGTH}.")
+    # PostgreSQL refuses a NUL in a query (a 500), and no name or email holds one.
+    has_nul(problems, "search", term)
     problems.raise_if_any()
     start = _parse_position(after)
 
