@@ -1,4 +1,4 @@
-"""The Category / Type / Item tree: admins shape it, everyone signed in reads it.
+"""The Category / Type / Item tree: admins shape it, everyone signed in reads it (archived rows: staff only).
 
 The three levels follow the same rules (trimmed names of 1..100 characters, unique among siblings
 ignoring case; deletion only while nothing refers to the row), so one set of functions serves all three,
@@ -25,6 +25,7 @@ from resolvers.errors import DomainError, Problems, conflict, not_found
 from resolvers.rows import CTI_COLUMNS, Row
 from resolvers.settings import get_setting
 from resolvers.validation import clean_text, parse_id
+from resolvers.visibility import shows_archived_classification
 
 MAX_NAME_LENGTH = 100
 
@@ -96,19 +97,22 @@ ITEM = Level(Item, "Item", "item", "itemId", TYPE, "type_id", (Blocker(Ticket, "
 
 
 async def list_categories(actor: Actor | None, *, include_archived: bool = False) -> list[Row]:
-    """Any signed-in user reads the tree (people pick a category when filing); archived rows on request.
-    While guest submission is on, people without an account read the live (non-archived) tree too: they must
-    choose a category to submit a ticket (SPEC 10)."""
+    """Any signed-in user reads the live tree (people pick a category when filing); staff and admins also the
+    archived rows on request (`include_archived` is ignored for anyone else: archived rows are admin data).
+    While guest submission is on, people without an account read the live tree too: they must choose a category
+    to submit a ticket (SPEC 10)."""
+    include_archived = include_archived and shows_archived_classification(actor)
     without_account = actor is None or actor.is_guest
-    if not (without_account and not include_archived and await get_setting("guest_submission_enabled")):
+    if not (without_account and await get_setting("guest_submission_enabled")):
         require_user(actor)
     categories = Category.all() if include_archived else Category.filter(archived=False)
     return sorted(await categories.values(*CTI_COLUMNS), key=_tree_order)
 
 
-def visible_children(rows: Sequence[Row], *, include_archived: bool = False) -> list[Row]:
-    """Types of a category or items of a type as loaded in a batch: archived ones only on request,
-    ordered like categories."""
+def visible_children(actor: Actor | None, rows: Sequence[Row], *, include_archived: bool = False) -> list[Row]:
+    """Types of a category or items of a type as loaded in a batch, ordered like categories: archived ones only
+    on request and only for staff and admins, like `list_categories`."""
+    include_archived = include_archived and shows_archived_classification(actor)
     return sorted((r for r in rows if include_archived or not r["archived"]), key=_tree_order)
 
 

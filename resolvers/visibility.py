@@ -115,3 +115,15 @@ def shows_last_login(actor: Actor | None, user_id: int) -> bool:
 def shows_team_details(actor: Actor | None) -> bool:
     """Group memberships and scopes are staff business."""
     return actor is not None and actor.is_staff
+
+
+def shows_account_details(actor: Actor | None) -> bool:
+    """A person's role, whether their account is disabled and when it was made are for people with an account.
+    Guests and anonymous callers see staff names on a thread, nothing about the accounts behind them."""
+    return actor is not None and not actor.is_guest
+
+
+def shows_archived_classification(actor: Actor | None) -> bool:
+    """Archived categories, types and items are admin data (they stay on old tickets, and admins un-archive them):
+    staff and admins list them on request; for everyone else `includeArchived` is ignored."""
+    return actor is not None and actor.is_staff

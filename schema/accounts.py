@@ -7,7 +7,12 @@ from typing import Any
 
 import strawberry
 
-from resolvers.visibility import shows_last_login, shows_team_details, shows_user_email
+from resolvers.visibility import (
+    shows_account_details,
+    shows_last_login,
+    shows_team_details,
+    shows_user_email,
+)
 from schema.context import Info
 from schema.cti import Category, TicketType
 from schema.enums import Role, to_graphql
@@ -17,11 +22,25 @@ from schema.enums import Role, to_graphql
 class User:
     id: strawberry.ID = strawberry.field(description="User ID.")
     name: str = strawberry.field(description="Display name.")
-    role: Role = strawberry.field(description="What the account may do.")
-    disabled: bool = strawberry.field(description="Disabled accounts cannot sign in or be assigned.")
-    created_at: datetime = strawberry.field(description="When the account was created.")
+    _role: strawberry.Private[Role]
+    _disabled: strawberry.Private[bool]
+    _created_at: strawberry.Private[datetime]
     _email: strawberry.Private[str]
     _last_login_at: strawberry.Private[datetime | None]
+
+    @strawberry.field(description="What the account may do; null for guests and callers without an account.")
+    def role(self, info: Info) -> Role | None:
+        return self._role if shows_account_details(info.context.actor) else None
+
+    @strawberry.field(
+        description="Disabled accounts cannot sign in or be assigned; null for guests and callers without an account."
+    )
+    def disabled(self, info: Info) -> bool | None:
+        return self._disabled if shows_account_details(info.context.actor) else None
+
+    @strawberry.field(description="When the account was created; null for guests and callers without an account.")
+    def created_at(self, info: Info) -> datetime | None:
+        return self._created_at if shows_account_details(info.context.actor) else None
 
     @strawberry.field(description="Email address; visible to staff, admins and the person themselves, otherwise null.")
     def email(self, info: Info) -> str | None:
@@ -44,9 +63,9 @@ class User:
         return cls(
             id=strawberry.ID(str(row["id"])),
             name=row["name"],
-            role=to_graphql(Role, row["role"]),  # type: ignore[arg-type]
-            disabled=row["disabled"],
-            created_at=row["created_at"],
+            _role=to_graphql(Role, row["role"]),  # type: ignore[arg-type]
+            _disabled=row["disabled"],
+            _created_at=row["created_at"],
             _email=row["email"],
             _last_login_at=row.get("last_login_at"),
         )

@@ -36,11 +36,15 @@ class TicketType:
         self,
         info: Info,
         include_archived: Annotated[
-            bool, strawberry.argument(description="Also list archived items (they stay on old tickets).")
+            bool,
+            strawberry.argument(
+                description="Also list archived items (they stay on old tickets); staff and admins only, ignored for "
+                "anyone else."
+            ),
         ] = False,
     ) -> list[Item]:
         rows = await info.context.loaders.items_by_type_id.load(int(self.id))
-        return [Item.from_row(r) for r in visible_children(rows, include_archived=include_archived)]
+        return [Item.from_row(r) for r in visible_children(info.context.actor, rows, include_archived=include_archived)]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> TicketType:
@@ -61,11 +65,18 @@ class Category:
         self,
         info: Info,
         include_archived: Annotated[
-            bool, strawberry.argument(description="Also list archived types (they stay on old tickets).")
+            bool,
+            strawberry.argument(
+                description="Also list archived types (they stay on old tickets); staff and admins only, ignored for "
+                "anyone else."
+            ),
         ] = False,
     ) -> list[TicketType]:
         rows = await info.context.loaders.types_by_category_id.load(int(self.id))
-        return [TicketType.from_row(r) for r in visible_children(rows, include_archived=include_archived)]
+        return [
+            TicketType.from_row(r)
+            for r in visible_children(info.context.actor, rows, include_archived=include_archived)
+        ]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Category:

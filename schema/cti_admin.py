@@ -191,12 +191,17 @@ _DELETE = " Refused (CONFLICT) while anything refers to it; archive it instead."
 class Query:
     @strawberry.field(
         description="The classification tree's categories, by sort order then name. Any signed-in user; without "
-        "an account too while guest submission is on (archived ones excepted), to choose one for submitGuestTicket."
+        "an account too while guest submission is on, to choose one for submitGuestTicket."
     )
     async def categories(
         self,
         info: Info,
-        include_archived: Annotated[bool, strawberry.argument(description="Also list archived categories.")] = False,
+        include_archived: Annotated[
+            bool,
+            strawberry.argument(
+                description="Also list archived categories; staff and admins only, ignored for anyone else."
+            ),
+        ] = False,
     ) -> list[Category]:
         rows = await query(info, lambda actor: cti.list_categories(actor, include_archived=include_archived))
         return [Category.from_row(r) for r in rows]
