@@ -29,8 +29,11 @@ class Config:
     session_hours: int
     # "fast" trades hash strength for speed; only the test suite and benchmarks set it.
     password_hash_profile: str
-    # Guest forms and mutations per client address: (attempts, window in seconds), from "10/600".
+    # Guest forms and mutations (and register) per client address: (attempts, window in seconds), from "10/600".
     guest_rate_limit: tuple[int, int]
+    # Sign-in attempts per client address, and per email address tried (docs/accounts.md).
+    login_rate_limit: tuple[int, int]
+    login_email_rate_limit: tuple[int, int]
     # The largest request body /graphql reads, in bytes (server/limits.py).
     graphql_max_body_bytes: int
 
@@ -52,15 +55,16 @@ def _secret_key(data_dir: Path) -> str:
     return key
 
 
-def _rate_limit(value: str) -> tuple[int, int]:
+def _rate_limit(name: str, default: str) -> tuple[int, int]:
     """ "<attempts>/<seconds>", both positive whole numbers, e.g. "10/600" (10 per 10 minutes)."""
+    value = _env(name, default) or default
     attempts, _, seconds = value.partition("/")
     try:
         limit = (int(attempts), int(seconds))
     except ValueError:
         limit = (0, 0)
     if min(limit) <= 0:
-        raise ValueError(f"GUEST_RATE_LIMIT is {value!r}; write attempts/seconds, e.g. 10/600.")
+        raise ValueError(f"{name} is {value!r}; write attempts/seconds, e.g. {default}.")
     return limit
 
 
@@ -90,7 +94,9 @@ def load_config() -> Config:
         secret_key=_secret_key(data_dir),
         session_hours=int(_env("SESSION_HOURS", "168") or 168),
         password_hash_profile=_env("PASSWORD_HASH_PROFILE", "default") or "default",
-        guest_rate_limit=_rate_limit(_env("GUEST_RATE_LIMIT", "10/600") or "10/600"),
+        guest_rate_limit=_rate_limit("GUEST_RATE_LIMIT", "10/600"),
+        login_rate_limit=_rate_limit("LOGIN_RATE_LIMIT", "20/600"),
+        login_email_rate_limit=_rate_limit("LOGIN_EMAIL_RATE_LIMIT", "10/600"),
         graphql_max_body_bytes=_positive_int("GRAPHQL_MAX_BODY_BYTES", _env("GRAPHQL_MAX_BODY_BYTES") or "1048576"),
     )
 

@@ -19,6 +19,7 @@ from resolvers.actor import Actor
 from resolvers.audit import record
 from resolvers.credentials import MIN_PASSWORD_LENGTH, hash_password
 from resolvers.errors import Problems, conflict, forbidden
+from resolvers.rate_limit import REGISTER, check_rate
 from resolvers.sessions import SignedIn, actor_for, start_session
 from resolvers.settings import get_setting
 from resolvers.validation import clean_email, clean_text
@@ -129,10 +130,15 @@ async def insert_account(
     return user, token
 
 
-async def register(email: str | None, name: str | None, password: str | None) -> SignedIn:
-    """Self-registration: a new USER, signed in at once. Refused while `self_registration_enabled` is off."""
+async def register(email: str | None, name: str | None, password: str | None, client: str | None) -> SignedIn:
+    """Self-registration: a new USER, signed in at once. Refused while `self_registration_enabled` is off.
+
+    Every attempt from `client` (the caller's network address) counts against GUEST_RATE_LIMIT, refused ones
+    too, before the password is hashed: RATE_LIMITED past it.
+    """
     if not await get_setting("self_registration_enabled"):
         raise forbidden("Self-registration is turned off; ask an admin for an account.")
+    await check_rate(REGISTER, client)
     account = clean_new_account(email, name, password, password_required=True)
     user, token = await insert_account(
         account, Role.USER, by=None, self_acting=True, label="self-registration", sign_in=True

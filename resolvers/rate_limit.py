@@ -1,12 +1,17 @@
-"""Fixed-window rate limiting per client address, for what anyone may do without an account (SPEC 10).
+"""Fixed-window rate limiting per client address, for what anyone may do without an account (SPEC 10), and for
+signing in (docs/accounts.md).
 
-`GUEST_RATE_LIMIT` ("10/600" by default: 10 attempts per 10 minutes) applies to each action and client address
-separately. Windows are aligned to the clock (`now // window`), and every attempt counts, refused ones too, so
-a script cannot probe tracking references or flood a mailbox faster than the limit.
+`GUEST_RATE_LIMIT` ("10/600" by default: 10 attempts per 10 minutes) applies to each guest action and to
+`register`, per client address. `login` counts twice, before any password is hashed: per client address
+(`LOGIN_RATE_LIMIT`, "20/600") and per email address tried (`LOGIN_EMAIL_RATE_LIMIT`, "10/600"), so neither one
+address trying many accounts nor many addresses trying one account gets far. Windows are aligned to the clock
+(`now // window`), and every attempt counts, refused ones too, so a script cannot probe tracking references,
+guess passwords or flood a mailbox faster than the limit.
 
-With REDIS_URL the counters live in Redis (INCR and EXPIRE in one MULTI, key per action, address and window),
-so every app process shares them. Without it they live in this process. If Redis cannot be reached, the
-process falls back to its own counters (and logs it) rather than refusing every guest.
+With REDIS_URL the counters live in Redis (INCR and EXPIRE in one MULTI, key per action, who and window; an email
+is keyed by a digest, never written out), so every app process shares them. Without it they live in this process.
+If Redis cannot be reached, the process falls back to its own counters (and logs it) rather than refusing
+everyone.
 
 The address comes from the caller (schema or server: the connecting peer, `request.client.host`). Behind a
 reverse proxy that is the proxy, unless uvicorn trusts it for X-Forwarded-For (FORWARDED_ALLOW_IPS, default
@@ -15,6 +20,7 @@ reverse proxy that is the proxy, unless uvicorn trusts it for X-Forwarded-For (F
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 import logging
 import math
@@ -31,10 +37,17 @@ log = logging.getLogger(__name__)
 SUBMIT = "guest_submit"
 LINK = "guest_link"
 GUEST_REPLY = "guest_reply"
+REGISTER = "register"
+LOGIN = "login"
+LOGIN_EMAIL = "login_email"
 KEY_PREFIX = "helpdesk:ratelimit"
+LOGIN_LIMITED = "Too many sign-in attempts. Try again in {minutes}."
 
-_local: dict[str, int] = {}
-_local_window: int | None = None
+# key -> (end of its window as a timestamp, attempts so far). Keys name their window, so an old one only waits
+# to be pruned.
+_local: dict[str, tuple[float, int]] = {}
+_PRUNE_EVERY = 60.0
+_next_prune = 0.0
 
 
 def client_key(address: str | None) -> str:
@@ -52,14 +65,21 @@ def client_key(address: str | None) -> str:
     return str(ip)
 
 
-def _local_hit(key: str, window_index: int) -> int:
-    global _local_window
-    if _local_window != window_index:
-        # A new window: earlier counters can never matter again.
-        _local.clear()
-        _local_window = window_index
-    _local[key] = _local.get(key, 0) + 1
-    return _local[key]
+def email_key(email: str) -> str:
+    """What one target account is: a digest of the normalised email, so no address is written into Redis."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()[:32]
+
+
+def _local_hit(key: str, window_end: float, now: float) -> int:
+    global _next_prune
+    if now >= _next_prune:
+        # Counters of ended windows can never matter again.
+        for old in [k for k, (end, _) in _local.items() if end <= now]:
+            del _local[old]
+        _next_prune = now + _PRUNE_EVERY
+    _, count = _local.get(key, (window_end, 0))
+    _local[key] = (window_end, count + 1)
+    return count + 1
 
 
 async def _redis_hit(url: str, key: str, ttl: int) -> int:
@@ -75,28 +95,54 @@ async def _redis_hit(url: str, key: str, ttl: int) -> int:
     return int(count)
 
 
-async def check_rate(action: str, address: str | None) -> None:
-    """Count one attempt of `action` from `address`; RATE_LIMITED once the window's limit is passed."""
+async def _hit(action: str, who: str, limit: tuple[int, int]) -> int | None:
+    """Count one attempt of `action` by `who` in the current window; the minutes left when it is over the limit."""
     config = get_config()
-    limit, window = config.guest_rate_limit
+    attempts, window = limit
     now = clock.now().timestamp()
     index = int(now // window)
-    key = f"{KEY_PREFIX}:{action}:{client_key(address)}:{index}"
+    window_end = float((index + 1) * window)
+    key = f"{KEY_PREFIX}:{action}:{who}:{index}"
     if config.redis_url:
         try:
             count = await _redis_hit(config.redis_url, key, window)
         except (RedisError, OSError) as error:
             log.warning("rate limit: Redis unavailable (%s); counting in this process", error)
-            count = _local_hit(key, index)
+            count = _local_hit(key, window_end, now)
     else:
-        count = _local_hit(key, index)
-    if count > limit:
-        minutes = max(1, math.ceil(((index + 1) * window - now) / 60))
+        count = _local_hit(key, window_end, now)
+    if count <= attempts:
+        return None
+    return max(1, math.ceil((window_end - now) / 60))
+
+
+def _minutes(minutes: int) -> str:
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
+
+
+async def check_rate(action: str, address: str | None) -> None:
+    """Count one attempt of `action` from `address`; RATE_LIMITED once GUEST_RATE_LIMIT is passed."""
+    limit = get_config().guest_rate_limit
+    minutes = await _hit(action, client_key(address), limit)
+    if minutes is not None:
+        attempts, window = limit
         raise DomainError(
             ErrorCode.RATE_LIMITED,
-            f"Too many attempts from your address: at most {limit} every {_duration(window)}. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            f"Too many attempts from your address: at most {attempts} every {_duration(window)}. "
+            f"Try again in {_minutes(minutes)}.",
         )
+
+
+async def check_login_rate(address: str | None, email: str) -> None:
+    """Count one sign-in attempt from `address` and one against `email` (when given), before any password is
+    checked. Past either limit: RATE_LIMITED with one message that does not say which limit, nor whether the
+    account exists (every email tried is counted)."""
+    config = get_config()
+    minutes = await _hit(LOGIN, client_key(address), config.login_rate_limit)
+    if minutes is None and email:
+        minutes = await _hit(LOGIN_EMAIL, email_key(email), config.login_email_rate_limit)
+    if minutes is not None:
+        raise DomainError(ErrorCode.RATE_LIMITED, LOGIN_LIMITED.format(minutes=_minutes(minutes)))
 
 
 def _duration(seconds: int) -> str:
@@ -111,6 +157,6 @@ def _duration(seconds: int) -> str:
 
 def reset_local_counters() -> None:
     """Forget this process's counters (tests start each case from zero)."""
-    global _local_window
+    global _next_prune
     _local.clear()
-    _local_window = None
+    _next_prune = 0.0

@@ -3,6 +3,9 @@
 Login failures all look the same (docs/accounts.md): unknown email, wrong password, an account without a
 password and a disabled account give one VALIDATION error with no field and the same message, and each
 path runs one argon2 computation so the response time does not tell them apart either.
+
+Attempts are rate-limited per client address and per email tried (resolvers/rate_limit.py), counted before the
+password is hashed, so a script (or thirty aliased logins in one request) cannot guess passwords quickly.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from resolvers.actor import Actor, require_user
 from resolvers.audit import record
 from resolvers.credentials import API_KEY_PREFIX, new_session_token, token_hash, verify_password
 from resolvers.errors import DomainError, ErrorCode, conflict
+from resolvers.rate_limit import check_login_rate
 from resolvers.validation import NUL
 
 LOGIN_FAILED = "Email or password is incorrect."
@@ -53,9 +57,14 @@ async def start_session(user: User) -> str:
     return token
 
 
-async def login(email: str | None, password: str | None) -> SignedIn:
-    """Email + password -> a session. Every failure is the same VALIDATION error (no field, one message)."""
+async def login(email: str | None, password: str | None, client: str | None) -> SignedIn:
+    """Email + password -> a session. Every failure is the same VALIDATION error (no field, one message).
+
+    Each attempt first counts against `client` (the caller's network address) and the email tried: past either
+    limit it is RATE_LIMITED without looking at the password, even a right one.
+    """
     address = (email or "").strip().lower()
+    await check_login_rate(client, address)
     # No account's email holds a NUL (and PostgreSQL refuses one in a query): such an email matches nobody.
     user = await User.get_or_none(email=address) if address and NUL not in address else None
     # Always verify (hashing a throwaway when there is no hash) so every failure costs the same time.

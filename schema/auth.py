@@ -12,7 +12,7 @@ from models.accounts import User as UserModel
 from resolvers import accounts, api_keys, sessions
 from resolvers.rows import USER_COLUMNS
 from schema.accounts import User
-from schema.context import Info
+from schema.context import Info, client_address
 from schema.errors import UserError, mutate, query
 
 
@@ -81,7 +81,8 @@ class LoginPayload:
     )
     user: User | None = strawberry.field(description="Who signed in; null when refused.")
     errors: list[UserError] = strawberry.field(
-        description="On any failure one VALIDATION error with no field: 'Email or password is incorrect.'"
+        description="On any failure one VALIDATION error with no field: 'Email or password is incorrect.'; "
+        "RATE_LIMITED (no field) after too many attempts."
     )
 
 
@@ -150,16 +151,26 @@ class Query:
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(description="Create a USER account for yourself and sign in. FORBIDDEN when turned off.")
+    @strawberry.mutation(
+        description="Create a USER account for yourself and sign in. FORBIDDEN when turned off; "
+        "RATE_LIMITED past the per-address limit."
+    )
     async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
-        result, errors = await mutate(info, lambda _: accounts.register(input.email, input.name, input.password))
+        client = client_address(info.context.request)
+        result, errors = await mutate(
+            info, lambda _: accounts.register(input.email, input.name, input.password, client)
+        )
         if result is None:
             return RegisterPayload(user=None, token=None, errors=errors)
         return RegisterPayload(user=signed_in(info, result), token=result.token, errors=[])
 
-    @strawberry.mutation(description="Sign in with email and password; returns a session token.")
+    @strawberry.mutation(
+        description="Sign in with email and password; returns a session token. Attempts are limited per client "
+        "address and per email address (RATE_LIMITED past either, even with the right password)."
+    )
     async def login(self, info: Info, input: LoginInput) -> LoginPayload:
-        result, errors = await mutate(info, lambda _: sessions.login(input.email, input.password))
+        client = client_address(info.context.request)
+        result, errors = await mutate(info, lambda _: sessions.login(input.email, input.password, client))
         if result is None:
             return LoginPayload(token=None, user=None, errors=errors)
         return LoginPayload(token=result.token, user=signed_in(info, result), errors=[])

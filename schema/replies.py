@@ -13,7 +13,7 @@ from resolvers.replies import NewReply, add_reply, delete_reply, edit_reply
 from resolvers.thread import reply_row
 from resolvers.visibility import shows_guest_email
 from schema.accounts import User
-from schema.context import Info
+from schema.context import Info, client_address
 from schema.errors import UserError, mutate
 
 
@@ -126,11 +126,13 @@ async def _payload(info: Info, work: Any) -> ReplyPayload:
 class Mutation:
     @strawberry.mutation(
         description="Reply on a ticket, or (staff) add an internal note. A requester's reply "
-        "inside the reopen window reopens a Resolved ticket."
+        "inside the reopen window reopens a Resolved ticket. A guest's replies are rate-limited per client "
+        "address, together with the reply form of their link page."
     )
     async def add_reply(self, info: Info, input: AddReplyInput) -> ReplyPayload:
         data = NewReply(number=input.number, body=input.body, internal=input.internal)
-        return await _payload(info, lambda actor: add_reply(actor, data))
+        client = client_address(info.context.request)
+        return await _payload(info, lambda actor: add_reply(actor, data, client))
 
     @strawberry.mutation(description="Change a reply: authors within 15 minutes, staff any time.")
     async def edit_reply(self, info: Info, input: EditReplyInput) -> ReplyPayload:

@@ -29,6 +29,7 @@ os.environ.pop("SMTP_HOST", None)
 from core import clock  # noqa: E402
 from core.config import reset_config  # noqa: E402
 from core.db import close_db, init_db  # noqa: E402
+from resolvers.rate_limit import reset_local_counters  # noqa: E402
 from resolvers.seed import seed_defaults  # noqa: E402
 from server.app import create_app  # noqa: E402
 
@@ -102,6 +103,15 @@ async def db(backend: str) -> AsyncIterator[str]:
     clock.set_now(None)
     yield backend
     clock.set_now(None)
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limit_counters() -> Iterator[None]:
+    """Every test starts with empty in-process rate-limit counters: logins, registrations and guest actions
+    from the test client's one address would otherwise add up across the suite and hit the limits."""
+    reset_local_counters()
+    yield
+    reset_local_counters()
 
 
 @pytest.fixture(scope="session")
