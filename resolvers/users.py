@@ -51,7 +51,8 @@ class UserChanges:
 async def update_user(actor: Actor | None, user_id: str | None, changes: UserChanges) -> User:
     """Admins rename, change the role of, disable/enable and set the password of any account.
 
-    No change may leave the installation without an enabled admin (CONFLICT). Disabling an account or
+    No change may leave the installation without an enabled admin who can sign in, i.e. has a password
+    (CONFLICT): an admin account created without one cannot sign in, so it does not count. Disabling an account or
     setting someone else's password ends that account's sessions, so re-enabling does not revive old tokens.
     Each aspect that changed gets its own audit row (user.updated, user.role_changed, user.disabled /
     user.enabled, user.password_set), all in the one transaction.
@@ -100,10 +101,14 @@ def _enabled_admin(state: dict[str, Any]) -> bool:
 
 
 async def _keep_an_admin(leaving_id: int) -> None:
-    """CONFLICT when `leaving_id` is the last enabled admin (the caller holds ADMIN_SET_LOCK)."""
-    if not await User.filter(role=Role.ADMIN, disabled=False).exclude(id=leaving_id).exists():
+    """CONFLICT when no other enabled admin could sign in (the caller holds ADMIN_SET_LOCK). A password is the only
+    way into an account (sessions come from login or from sign-up with a password, API keys from a session, and a
+    password can be set but never removed), so an admin without one cannot administer anything."""
+    usable = User.filter(role=Role.ADMIN, disabled=False, password_hash__isnull=False).exclude(id=leaving_id)
+    if not await usable.exists():
         raise conflict(
-            "This is the last enabled admin; make another account an admin before demoting or disabling this one."
+            "This is the last enabled admin with a password; make another account an admin and give it a password "
+            "before demoting or disabling this one."
         )
 
 

@@ -159,3 +159,12 @@ async def make_guest(ticket: Ticket, *, email: str | None = None, days: int = 7)
     ticket.tracking_ref = ticket.tracking_ref or f"REF{n:07d}"
     await ticket.save(update_fields=["requester_id", "guest_email", "tracking_ref"])
     return Guest(email=ticket.guest_email, ticket=ticket, token=sign_guest_token(ticket.id, ticket.guest_email, days))
+
+
+async def give_password(person: Person, password: str = "a long enough password") -> Person:
+    """Set a password on a factory-made account (make_person leaves none): the account can then sign in."""
+    from resolvers.credentials import hash_password
+
+    person.user.password_hash = await hash_password(password)
+    await person.user.save(update_fields=["password_hash"])
+    return person

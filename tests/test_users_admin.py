@@ -12,7 +12,7 @@ from models.accounts import SessionToken, User
 from models.audit import AuditEntry
 from models.enums import Role
 from tests.conftest import QueryCounter
-from tests.helpers import Person, gql, gql_data, make_person
+from tests.helpers import Person, give_password, gql, gql_data, make_person
 
 CREATE = """
 mutation ($input: CreateUserInput!) {
@@ -254,13 +254,35 @@ async def test_the_last_enabled_admin_cannot_demote_or_disable_themselves(
 
 async def test_an_admin_can_step_down_while_another_admin_remains(client: httpx.AsyncClient) -> None:
     admin = await make_person(Role.ADMIN)
-    other = await make_person(Role.ADMIN)
+    other = await give_password(await make_person(Role.ADMIN))
     result = (await update_user(client, admin.token, admin.id, role="STAFF"))["data"]["updateUser"]
     assert result["errors"] == []
     assert (await gql_data(client, ME, token=admin.token))["me"]["role"] == "STAFF"
     # Now `other` is the last one.
     last = (await update_user(client, other.token, other.id, disabled=True))["data"]["updateUser"]
     assert [e["code"] for e in last["errors"]] == ["CONFLICT"]
+
+
+@pytest.mark.parametrize("change", [{"role": "STAFF"}, {"disabled": True}])
+async def test_an_admin_without_a_password_does_not_count_as_the_remaining_admin(
+    client: httpx.AsyncClient, change: dict[str, Any]
+) -> None:
+    admin = await give_password(await make_person(Role.ADMIN, email="ada@example.com"))
+    created = await create_user(client, admin.token, email="nopass@example.com", role="ADMIN")
+    assert created["data"]["createUser"]["errors"] == []  # an admin account nobody can sign in to yet
+    no_password = await User.get(email="nopass@example.com")
+
+    refused = (await update_user(client, admin.token, admin.id, **change))["data"]["updateUser"]
+
+    assert [e["code"] for e in refused["errors"]] == ["CONFLICT"]
+    assert "password" in refused["errors"][0]["message"]
+    assert (await User.get(id=admin.id)).role == Role.ADMIN and await can_log_in(client, "ada@example.com")
+    # Once the other admin can sign in, stepping down is allowed, and the installation still has a usable admin.
+    given = await update_user(client, admin.token, no_password.id, password=PASSWORD)
+    assert given["data"]["updateUser"]["errors"] == []
+    allowed = (await update_user(client, admin.token, admin.id, **change))["data"]["updateUser"]
+    assert allowed["errors"] == []
+    assert await can_log_in(client, "nopass@example.com")
 
 
 # users
@@ -358,8 +380,8 @@ async def test_a_page_costs_the_same_statements_whatever_its_size(
 
 
 async def test_two_admins_demoting_each_other_at_once_leave_one_admin(client: httpx.AsyncClient) -> None:
-    first = await make_person(Role.ADMIN)
-    second = await make_person(Role.ADMIN)
+    first = await give_password(await make_person(Role.ADMIN))
+    second = await give_password(await make_person(Role.ADMIN))
     results = await asyncio.gather(
         update_user(client, first.token, second.id, role="STAFF"),
         update_user(client, second.token, first.id, role="STAFF"),
