@@ -30,13 +30,13 @@ from resolvers import audit
 from resolvers.actor import Actor, guest_actor, require_requester
 from resolvers.errors import Problems, forbidden
 from resolvers.outbox import queue_email
-from resolvers.rate_limit import GUEST_REPLY, LINK, SUBMIT, check_rate
+from resolvers.rate_limit import LINK, SUBMIT, check_rate
 from resolvers.replies import NewReply, add_reply
 from resolvers.settings import get_setting
 from resolvers.thread import replies_for_tickets
 from resolvers.ticket_queue import TICKET_COLUMNS
 from resolvers.tickets import NewTicket, check_new_ticket, insert_ticket
-from resolvers.validation import clean_email
+from resolvers.validation import clean_email, has_nul
 from resolvers.visibility import visible_tickets
 
 TRACKING_REF_LENGTH = 10
@@ -108,7 +108,7 @@ async def request_guest_link(address: str | None, raw_email: str | None, raw_ref
     ref = normalise_tracking_ref(raw_ref)
     if not ref:
         problems.add("trackingRef", "trackingRef is required.")
-    elif len(ref) > TRACKING_REF_MAX:
+    elif not has_nul(problems, "trackingRef", ref) and len(ref) > TRACKING_REF_MAX:
         problems.add("trackingRef", f"trackingRef is {len(ref)} characters; the maximum is {TRACKING_REF_MAX}.")
     problems.raise_if_any()
     rows = await Ticket.filter(tracking_ref=ref, requester_id__isnull=True).values("id", "number", "guest_email")
@@ -192,6 +192,5 @@ def _author(reply: dict[str, Any], names: dict[int, str]) -> str:
 
 
 async def reply_as_guest(actor: Actor, address: str | None, number: int, body: str) -> Reply:
-    """The link page's reply form: rate-limited per address like the other guest forms, then addReply."""
-    await check_rate(GUEST_REPLY, address)
-    return await add_reply(actor, NewReply(number=number, body=body))
+    """The link page's reply form: addReply, counted against the same per-address budget."""
+    return await add_reply(actor, NewReply(number=number, body=body), address)

@@ -24,16 +24,6 @@ BODY_MAX = 100_000
 USER_EDIT_WINDOW = timedelta(minutes=15)
 
 
-class _CountedByCaller:
-    """The caller has already counted this guest reply against GUEST_REPLY (see add_reply)."""
-
-    def __repr__(self) -> str:
-        return "COUNTED_BY_CALLER"
-
-
-COUNTED_BY_CALLER = _CountedByCaller()
-
-
 @dataclass
 class NewReply:
     number: int
@@ -58,18 +48,15 @@ async def _ticket_for_reply(actor: Actor, number: int, internal: bool) -> Ticket
     return await workable_ticket(actor, number)
 
 
-async def add_reply(
-    actor: Actor | None, data: NewReply, client: str | _CountedByCaller | None = COUNTED_BY_CALLER
-) -> Reply:
+async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> Reply:
     """Post a reply or note. A requester's (or guest's) reply reopens a Resolved ticket inside the window and is
     refused after it; Closed tickets take nothing from requesters or guests.
 
-    A guest's every attempt counts against the GUEST_REPLY limit of their `client` address, the same budget as
-    the /track reply form (RATE_LIMITED past it). Only a caller that counted the attempt itself may leave
-    `client` out (resolvers/guests.py reply_as_guest does); the GraphQL mutation passes the address.
+    A guest's every attempt counts against the GUEST_REPLY limit of their `client` address, one budget for the
+    GraphQL mutation and the /track reply form (RATE_LIMITED past it).
     """
     actor = require_requester(actor)
-    if actor.is_guest and not isinstance(client, _CountedByCaller):
+    if actor.is_guest:
         await check_rate(GUEST_REPLY, client)
     problems = Problems()
     body = clean_text(problems, "body", data.body, max_length=BODY_MAX)

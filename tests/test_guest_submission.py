@@ -199,3 +199,5 @@ async def test_malformed_link_requests_name_the_field(client: httpx.AsyncClient)
     }
     long = await gql_data(client, LINK, {"i": {"email": "a@b.cd", "trackingRef": "X" * 33}})
     assert "33 characters; the maximum is 32" in long["requestGuestLink"]["errors"][0]["message"]
+    nul = await gql_data(client, LINK, {"i": {"email": "a@b.cd", "trackingRef": "AB\u0000CD"}})
+    assert [(e["code"], e["field"]) for e in nul["requestGuestLink"]["errors"]] == [("VALIDATION", "trackingRef")]
