@@ -126,9 +126,11 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-# Memoise only ordinary sizes, so the cache stays in the tens of megabytes at worst.
+# Memoise only ordinary sizes. 2,048 entries hold a 100-ticket page with several replies each (512 did not: a
+# repeated page missed every time in bench/queue.py); typical replies are a few hundred bytes, so this is a few
+# megabytes, and tens at worst.
 _CACHE_MAX_SOURCE = 16_000
-_CACHE_ENTRIES = 512
+_CACHE_ENTRIES = 2_048
 
 
 def render_markdown(source: str) -> str:
