@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.accounts import GroupMember, GroupScope
+from models.accounts import GroupMember
 from models.enums import Role
 from resolvers.errors import DomainError, ErrorCode, forbidden
 
@@ -48,23 +48,24 @@ class Actor:
         return self.role in (Role.ADMIN, Role.STAFF)
 
     async def group_ids(self) -> list[int]:
-        if self.user_id is None:
-            return []
-        if self._group_ids is None:
-            ids: list[Any] = await GroupMember.filter(user_id=self.user_id).values_list("group_id", flat=True)
-            self._group_ids = [int(i) for i in ids]
-        return self._group_ids
+        await self._load_groups()
+        return self._group_ids or []
 
     async def scope_entries(self) -> list[tuple[int, int | None]]:
         """(category_id, type_id or None) for every scope entry of every group the actor belongs to."""
-        if self.user_id is None:
-            return []
-        if self._scope is None:
-            rows = await GroupScope.filter(group__memberships__user_id=self.user_id).values_list(
-                "category_id", "type_id"
-            )
-            self._scope = sorted({(c, t) for c, t in rows}, key=lambda e: (e[0], e[1] or 0))
-        return self._scope
+        await self._load_groups()
+        return self._scope or []
+
+    async def _load_groups(self) -> None:
+        """Memberships and their scope entries in one query (a group without scope gives one row of NULLs)."""
+        if self._group_ids is not None or self.user_id is None:
+            return
+        rows: list[Any] = await GroupMember.filter(user_id=self.user_id).values_list(
+            "group_id", "group__scopes__category_id", "group__scopes__type_id"
+        )
+        self._group_ids = sorted({int(group) for group, _, _ in rows})
+        entries = {(int(c), t) for _, c, t in rows if c is not None}
+        self._scope = sorted(entries, key=lambda e: (e[0], e[1] or 0))
 
 
 def guest_actor(ticket_id: int, email: str) -> Actor:
