@@ -166,8 +166,11 @@ async def list_tickets(
     sort: TicketSort = TicketSort.UPDATED_DESC,
     first: int | None = None,
     after: str | None = None,
+    *,
+    with_total: bool = True,
 ) -> TicketPage:
-    """The actor's queue, filtered in SQL: two statements (page and count) whatever the page size."""
+    """The actor's queue, filtered in SQL: two statements (page and count) whatever the page size. The count
+    scans every matching row, so callers that do not show it pass `with_total=False` (total is then -1)."""
     actor = require_user(actor)
     problems = Problems()
     size = DEFAULT_PAGE if first is None else first
@@ -180,7 +183,7 @@ async def list_tickets(
         page_query = page_query.filter(_after(sort, decode_cursor(sort, after)))
     order = [("-" if direction == "desc" else "") + column for column, direction in sort.value]
     rows = await page_query.order_by(*order).limit(size + 1).values(*TICKET_COLUMNS)
-    total = await base.count()
+    total = await base.count() if with_total else -1
     has_next = len(rows) > size
     rows = rows[:size]
     return TicketPage(

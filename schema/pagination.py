@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
+from strawberry.types.nodes import SelectedField
 
 from resolvers.errors import validation
 
@@ -89,3 +90,19 @@ def build_connection(
         ),
         total_count=total_count,
     )
+
+
+def asks_for(info: Any, field: str) -> bool:
+    """Whether the client selected `field` directly on this field's result (through fragments too), so a list
+    can skip work, such as counting, that nobody will see."""
+
+    def walk(selections: Sequence[Any]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == field:
+                    return True
+            elif walk(selection.selections):  # a fragment spread or inline fragment
+                return True
+        return False
+
+    return any(walk(selected.selections) for selected in info.selected_fields)

@@ -19,7 +19,7 @@ from schema.context import Info
 from schema.cti import Category, Item, TicketType
 from schema.enums import Priority, to_graphql
 from schema.errors import UserError, mutate, query
-from schema.pagination import Connection, Edge, PageInfo
+from schema.pagination import Connection, Edge, PageInfo, asks_for
 from schema.replies import HistoryEntry, Reply
 from schema.statuses import Status
 
@@ -266,9 +266,13 @@ class Query:
         after: Annotated[str | None, strawberry.argument(description="Continue after this cursor.")] = None,
     ) -> Connection[Ticket]:
         wanted = filter.to_domain() if filter else None
+        # Counting scans every matching ticket; skip it when the client did not ask for totalCount.
+        with_total = asks_for(info, "totalCount")
         page = await query(
             info,
-            lambda actor: ticket_queue.list_tickets(actor, wanted, ticket_queue.TicketSort[sort.name], first, after),
+            lambda actor: ticket_queue.list_tickets(
+                actor, wanted, ticket_queue.TicketSort[sort.name], first, after, with_total=with_total
+            ),
         )
         edges = [Edge(cursor=c, node=Ticket.from_row(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
         return Connection(

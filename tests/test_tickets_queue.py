@@ -216,3 +216,25 @@ async def test_odd_numeric_searches_are_plain_searches(client: httpx.AsyncClient
     for search, expected in (("²", [ticket.number]), ("99999999999", []), (str(ticket.number), [ticket.number])):
         found, _ = await numbers(client, admin, {"search": search})
         assert found == expected, search
+
+
+async def test_the_count_runs_only_when_total_count_is_asked_for(
+    client: httpx.AsyncClient, count_queries: QueryCounter
+) -> None:
+    admin = await make_person(Role.ADMIN)
+    category = await make_category()
+    for _ in range(3):
+        await make_ticket(category)
+    count_queries.statements.clear()
+    data = await gql_data(client, "{ tickets { edges { node { number } } } }", token=admin.token)
+    assert len(data["tickets"]["edges"]) == 3
+    assert not [s for s in count_queries.statements if "COUNT(" in s.upper()]
+    data = await gql_data(client, "{ tickets { totalCount } }", token=admin.token)
+    assert data["tickets"]["totalCount"] == 3
+    through_fragments = (
+        "query { tickets { ...Count ... on TicketConnection { pageInfo { hasNextPage } } } } "
+        "fragment Count on TicketConnection { ... on TicketConnection { totalCount } }"
+    )
+    data = await gql_data(client, through_fragments, token=admin.token)
+    assert data["tickets"]["totalCount"] == 3
+    assert [s for s in count_queries.statements if "COUNT(" in s.upper()]
