@@ -8,9 +8,10 @@ from typing import Annotated
 import strawberry
 
 from resolvers import audit_log
+from resolvers.pagination import decode_cursor
 from schema.context import Info
 from schema.errors import query
-from schema.pagination import Connection, build_connection, decode_cursor
+from schema.pagination import Connection, build_connection
 from schema.replies import HistoryEntry
 
 

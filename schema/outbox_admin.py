@@ -10,9 +10,10 @@ import strawberry
 
 from models.enums import OutboxStatus as StoredOutboxStatus
 from resolvers import outbox_admin
+from resolvers.pagination import decode_cursor
 from schema.context import Info
 from schema.errors import query
-from schema.pagination import Connection, build_connection, decode_cursor
+from schema.pagination import Connection, build_connection
 
 
 @strawberry.enum(description="Where an outgoing email stands.")

@@ -1,22 +1,19 @@
 """Relay-style cursor connections shared by every list: `edges { cursor node }`, `pageInfo`, `totalCount`.
 
-Cursors are opaque to clients: URL-safe base64 of a small JSON list (for example a keyset position such as
+Cursors are opaque to clients: URL-safe base64 of a small JSON list (resolvers/pagination.py; for example a keyset position such as
 `[name, id]`). Each list decides what goes in its cursor; the resolver behind it checks the decoded shape.
 `Connection[User]` appears in the schema as `UserConnection` with `UserEdge` edges.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 from collections.abc import Callable, Sequence
 from typing import Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types.nodes import SelectedField
 
-from resolvers.errors import validation
+from resolvers.pagination import encode_cursor
 
 T = TypeVar("T")
 N = TypeVar("N")
@@ -47,26 +44,6 @@ class Connection(Generic[T]):
     edges: list[Edge[T]] = strawberry.field(description="The items of this page, in list order.")
     page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
     total_count: int = strawberry.field(description="How many items match in total, across all pages.")
-
-
-def encode_cursor(position: Sequence[Any]) -> str:
-    """An opaque cursor for a position (a short list of JSON values)."""
-    raw = json.dumps(list(position), separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None, field: str = "after") -> list[Any] | None:
-    """The position inside a cursor; None for no cursor. Garbage is a VALIDATION error on `field`."""
-    if cursor is None or cursor == "":
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        value = None
-    if not isinstance(value, list):
-        raise validation(field, f"{field} is not a cursor from this list.")
-    return value
 
 
 def build_connection(

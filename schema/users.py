@@ -8,12 +8,13 @@ import strawberry
 
 from models.enums import Role as StoredRole
 from resolvers import users
+from resolvers.pagination import decode_cursor
 from schema.accounts import User
 from schema.auth import user_from_model
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import UserError, mutate, query
-from schema.pagination import Connection, build_connection, decode_cursor
+from schema.pagination import Connection, build_connection
 
 
 def stored_role(role: Role | None) -> StoredRole | None:
