@@ -1,7 +1,8 @@
 """Relay-style cursor connections shared by every list: `edges { cursor node }`, `pageInfo`, `totalCount`.
 
-Cursors are opaque to clients: URL-safe base64 of a small JSON list (resolvers/pagination.py; for example a keyset position such as
-`[name, id]`). Each list decides what goes in its cursor; the resolver behind it checks the decoded shape.
+Cursors are opaque to clients: URL-safe base64 of a small JSON list (codec in resolvers/pagination.py), for
+example a keyset position such as `[name, id]`. Each list decides what goes in its cursor; the resolver
+behind it checks the decoded shape.
 `Connection[User]` appears in the schema as `UserConnection` with `UserEdge` edges.
 """
 
