@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
@@ -22,6 +21,7 @@ from schema.errors import UserError, mutate, query
 from schema.pagination import Connection, Edge, PageInfo, asks_for
 from schema.replies import HistoryEntry, Reply
 from schema.statuses import Status
+from schema.ticket_inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput
 
 
 @strawberry.type(description="A request for help, and everything known about it.")
@@ -127,90 +127,6 @@ class Ticket:
 async def _user(info: Info, user_id: int | None) -> User | None:
     row = await info.context.loaders.user_by_id.load(user_id) if user_id else None
     return User.from_row(row) if row else None
-
-
-@strawberry.enum(description="Orders for the ticket queue.")
-class TicketSort(Enum):
-    UPDATED_DESC = strawberry.enum_value("UPDATED_DESC", description="Last updated first (the default).")
-    CREATED_DESC = strawberry.enum_value("CREATED_DESC", description="Newest first.")
-    CREATED_ASC = strawberry.enum_value("CREATED_ASC", description="Oldest first.")
-    PRIORITY = strawberry.enum_value("PRIORITY", description="Critical first, then by last update.")
-
-
-@strawberry.enum(description="Shortcuts for the assignee filter.")
-class AssigneeFilter(Enum):
-    ME = strawberry.enum_value("ME", description="Assigned to me.")
-    UNASSIGNED = strawberry.enum_value("UNASSIGNED", description="Assigned to nobody and no group.")
-
-
-@strawberry.input(description="Queue filters; all given ones must match.")
-class TicketFilterInput:
-    status_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Any of these statuses. Default: every status except Closed ones."
-    )
-    priorities: list[Priority] | None = strawberry.field(default=None, description="Any of these priorities.")
-    assignee: AssigneeFilter | None = strawberry.field(default=None, description="Mine, or unassigned.")
-    assignee_id: strawberry.ID | None = strawberry.field(default=None, description="Assigned to this person.")
-    group_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Assigned to any of these groups."
-    )
-    category_id: strawberry.ID | None = strawberry.field(default=None, description="In this category.")
-    type_id: strawberry.ID | None = strawberry.field(default=None, description="Of this type.")
-    item_id: strawberry.ID | None = strawberry.field(default=None, description="About this item.")
-    created_after: datetime | None = strawberry.field(default=None, description="Filed at or after this time.")
-    created_before: datetime | None = strawberry.field(default=None, description="Filed before this time.")
-    reopened: bool | None = strawberry.field(default=None, description="Only reopened (true) or not reopened (false).")
-    search: str | None = strawberry.field(
-        default=None, description="Words in the subject. Staff typing a number get that ticket, whatever its scope."
-    )
-
-    def to_domain(self) -> ticket_queue.TicketFilter:
-        return ticket_queue.TicketFilter(
-            status_ids=[str(s) for s in self.status_ids] if self.status_ids else None,
-            priorities=[StoredPriority[p.name] for p in self.priorities] if self.priorities else None,
-            assignee=ticket_queue.AssigneeChoice[self.assignee.name] if self.assignee else None,
-            assignee_id=self.assignee_id,
-            group_ids=[str(g) for g in self.group_ids] if self.group_ids else None,
-            category_id=self.category_id,
-            type_id=self.type_id,
-            item_id=self.item_id,
-            created_after=self.created_after,
-            created_before=self.created_before,
-            reopened=self.reopened,
-            search=self.search,
-        )
-
-
-@strawberry.input(description="A new ticket.")
-class CreateTicketInput:
-    subject: str = strawberry.field(description="One-line summary, 1 to 255 characters after trimming.")
-    description: str = strawberry.field(description="The request, in Markdown.")
-    category_id: strawberry.ID | None = strawberry.field(default=None, description="Required: the category.")
-    type_id: strawberry.ID | None = strawberry.field(
-        default=None, description="A type of that category, if it has types."
-    )
-    item_id: strawberry.ID | None = strawberry.field(default=None, description="An item of that type, if it has items.")
-    priority: Priority | None = strawberry.field(
-        default=None,
-        description="Default MEDIUM. Requesters may set it only when the `userSelectablePriority` setting is on.",
-    )
-    requester_id: strawberry.ID | None = strawberry.field(
-        default=None, description="Staff and admins: file on behalf of this user. Default: yourself."
-    )
-
-
-@strawberry.input(description="Changes to a ticket; fields left out stay as they are.")
-class UpdateTicketInput:
-    number: int = strawberry.field(description="The ticket to change.")
-    subject: str | None = strawberry.field(default=strawberry.UNSET, description="New subject.")
-    category_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="New category; clears type and item unless given too."
-    )
-    type_id: strawberry.ID | None = strawberry.field(
-        default=strawberry.UNSET, description="New type (null clears it); clears the item unless given too."
-    )
-    item_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="New item (null clears it).")
-    priority: Priority | None = strawberry.field(default=strawberry.UNSET, description="New priority.")
 
 
 @strawberry.type(description="Result of a mutation that changes one ticket.")
