@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 
@@ -13,7 +13,7 @@ from resolvers import accounts, api_keys, sessions
 from resolvers.rows import USER_COLUMNS
 from schema.accounts import User
 from schema.context import Info, client_address
-from schema.errors import UserError, mutate, query
+from schema.errors import INPUT, UserError, mutate, query
 
 
 def user_from_model(user: UserModel) -> User:
@@ -155,7 +155,7 @@ class Mutation:
         description="Create a USER account for yourself and sign in. FORBIDDEN when turned off; "
         "RATE_LIMITED past the per-address limit."
     )
-    async def register(self, info: Info, input: RegisterInput) -> RegisterPayload:
+    async def register(self, info: Info, input: Annotated[RegisterInput, INPUT]) -> RegisterPayload:
         client = client_address(info.context.request)
         result, errors = await mutate(
             info, lambda _: accounts.register(input.email, input.name, input.password, client)
@@ -168,7 +168,7 @@ class Mutation:
         description="Sign in with email and password; returns a session token. Attempts are limited per client "
         "address and per email address (RATE_LIMITED past either, even with the right password)."
     )
-    async def login(self, info: Info, input: LoginInput) -> LoginPayload:
+    async def login(self, info: Info, input: Annotated[LoginInput, INPUT]) -> LoginPayload:
         client = client_address(info.context.request)
         result, errors = await mutate(info, lambda _: sessions.login(input.email, input.password, client))
         if result is None:
@@ -185,7 +185,9 @@ class Mutation:
     @strawberry.mutation(
         description="Create the first admin of a new installation and sign in. Works only while no account exists."
     )
-    async def setup_first_admin(self, info: Info, input: SetupFirstAdminInput) -> SetupFirstAdminPayload:
+    async def setup_first_admin(
+        self, info: Info, input: Annotated[SetupFirstAdminInput, INPUT]
+    ) -> SetupFirstAdminPayload:
         result, errors = await mutate(
             info, lambda _: accounts.setup_first_admin(input.email, input.name, input.password)
         )
@@ -194,7 +196,7 @@ class Mutation:
         return SetupFirstAdminPayload(user=signed_in(info, result), token=result.token, errors=[])
 
     @strawberry.mutation(description="Create an API key for yourself. Requires sign-in.")
-    async def create_api_key(self, info: Info, input: CreateApiKeyInput) -> CreateApiKeyPayload:
+    async def create_api_key(self, info: Info, input: Annotated[CreateApiKeyInput, INPUT]) -> CreateApiKeyPayload:
         result, errors = await mutate(info, lambda actor: api_keys.create_api_key(actor, input.name))
         if result is None:
             return CreateApiKeyPayload(api_key=None, plaintext_key=None, errors=errors)
@@ -202,6 +204,6 @@ class Mutation:
         return CreateApiKeyPayload(api_key=ApiKey.from_model(key), plaintext_key=plaintext, errors=[])
 
     @strawberry.mutation(description="Revoke an API key; it stops working on the next request. Requires sign-in.")
-    async def revoke_api_key(self, info: Info, input: RevokeApiKeyInput) -> RevokeApiKeyPayload:
+    async def revoke_api_key(self, info: Info, input: Annotated[RevokeApiKeyInput, INPUT]) -> RevokeApiKeyPayload:
         key, errors = await mutate(info, lambda actor: api_keys.revoke_api_key(actor, input.api_key_id))
         return RevokeApiKeyPayload(api_key=ApiKey.from_model(key) if key else None, errors=errors)

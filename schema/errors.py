@@ -30,6 +30,10 @@ class ErrorCode(Enum):
     RATE_LIMITED = strawberry.enum_value("RATE_LIMITED", description="Too many attempts; try again later.")
 
 
+# The one `input:` argument every mutation takes (DESIGN); its fields carry the details.
+INPUT = strawberry.argument(description="What to do; the input type's fields say what each part means.")
+
+
 @strawberry.type(description="An expected failure of a mutation, for people to read.")
 class UserError:
     code: ErrorCode = strawberry.field(description="The kind of failure.")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from models.enums import Priority as StoredPriority
 from resolvers import guests
 from schema.context import Info, client_address
 from schema.enums import Priority
-from schema.errors import UserError, mutate
+from schema.errors import INPUT, UserError, mutate
 from schema.tickets import Ticket
 
 
@@ -66,7 +68,9 @@ class Mutation:
         description="File a ticket without an account (when the `guestSubmissionEnabled` setting is on). The "
         "access link goes only to the email address; rate-limited per client address."
     )
-    async def submit_guest_ticket(self, info: Info, input: SubmitGuestTicketInput) -> SubmitGuestTicketPayload:
+    async def submit_guest_ticket(
+        self, info: Info, input: Annotated[SubmitGuestTicketInput, INPUT]
+    ) -> SubmitGuestTicketPayload:
         data = guests.NewGuestTicket(
             email=input.email,
             subject=input.subject,
@@ -88,7 +92,9 @@ class Mutation:
         description="Email a fresh access link for a guest ticket, given its email and tracking reference. The "
         "answer is the same whether or not they match; rate-limited per client address."
     )
-    async def request_guest_link(self, info: Info, input: RequestGuestLinkInput) -> RequestGuestLinkPayload:
+    async def request_guest_link(
+        self, info: Info, input: Annotated[RequestGuestLinkInput, INPUT]
+    ) -> RequestGuestLinkPayload:
         address = client_address(info.context.request)
         message, errors = await mutate(
             info, lambda _: guests.request_guest_link(address, input.email, input.tracking_ref)

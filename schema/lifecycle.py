@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 
 from resolvers.lifecycle import change_status, reopen_ticket, resolve_ticket
 from schema.context import Info
+from schema.errors import INPUT
 from schema.tickets import TicketPayload, ticket_payload
 
 
@@ -32,15 +35,15 @@ class ReopenTicketInput:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Staff: move a ticket to any status.")
-    async def change_status(self, info: Info, input: ChangeStatusInput) -> TicketPayload:
+    async def change_status(self, info: Info, input: Annotated[ChangeStatusInput, INPUT]) -> TicketPayload:
         return await ticket_payload(info, input.number, lambda a: change_status(a, input.number, input.status_id))
 
     @strawberry.mutation(description="Staff: resolve a ticket, with optional resolution notes.")
-    async def resolve_ticket(self, info: Info, input: ResolveTicketInput) -> TicketPayload:
+    async def resolve_ticket(self, info: Info, input: Annotated[ResolveTicketInput, INPUT]) -> TicketPayload:
         return await ticket_payload(
             info, input.number, lambda a: resolve_ticket(a, input.number, input.resolution_notes)
         )
 
     @strawberry.mutation(description="Staff: reopen a Resolved or Closed ticket; resolution notes are kept.")
-    async def reopen_ticket(self, info: Info, input: ReopenTicketInput) -> TicketPayload:
+    async def reopen_ticket(self, info: Info, input: Annotated[ReopenTicketInput, INPUT]) -> TicketPayload:
         return await ticket_payload(info, input.number, lambda a: reopen_ticket(a, input.number, input.reason))

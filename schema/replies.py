@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,7 +14,7 @@ from resolvers.thread import reply_row
 from resolvers.visibility import shows_guest_email
 from schema.accounts import User
 from schema.context import Info, client_address
-from schema.errors import UserError, mutate
+from schema.errors import INPUT, UserError, mutate
 
 
 async def _user(info: Info, user_id: int | None) -> User | None:
@@ -129,15 +129,15 @@ class Mutation:
         "inside the reopen window reopens a Resolved ticket. A guest's replies are rate-limited per client "
         "address, together with the reply form of their link page."
     )
-    async def add_reply(self, info: Info, input: AddReplyInput) -> ReplyPayload:
+    async def add_reply(self, info: Info, input: Annotated[AddReplyInput, INPUT]) -> ReplyPayload:
         data = NewReply(number=input.number, body=input.body, internal=input.internal)
         client = client_address(info.context.request)
         return await _payload(info, lambda actor: add_reply(actor, data, client))
 
     @strawberry.mutation(description="Change a reply: authors within 15 minutes, staff any time.")
-    async def edit_reply(self, info: Info, input: EditReplyInput) -> ReplyPayload:
+    async def edit_reply(self, info: Info, input: Annotated[EditReplyInput, INPUT]) -> ReplyPayload:
         return await _payload(info, lambda actor: edit_reply(actor, input.reply_id, input.body))
 
     @strawberry.mutation(description="Delete a reply: authors within 15 minutes, staff any time.")
-    async def delete_reply(self, info: Info, input: DeleteReplyInput) -> ReplyPayload:
+    async def delete_reply(self, info: Info, input: Annotated[DeleteReplyInput, INPUT]) -> ReplyPayload:
         return await _payload(info, lambda actor: delete_reply(actor, input.reply_id))

@@ -48,10 +48,16 @@ def _collect(kind: str) -> tuple[type, ...]:
     return tuple(found)
 
 
+def _merge(name: str, types: tuple[type, ...], description: str) -> Any:
+    """One root type from every area's part (what strawberry's merge_types does, plus a description)."""
+    merged: Any = merge_types(name, types)
+    merged.__strawberry_definition__.description = description
+    return merged
+
+
 def build_schema() -> strawberry.Schema:
-    query: Any = merge_types("Query", _collect("Query"))
-    mutations = _collect("Mutation")
-    mutation: Any = merge_types("Mutation", mutations) if mutations else None
+    query = _merge("Query", _collect("Query"), "Everything you can read; what you see depends on who you are.")
+    mutation = _merge("Mutation", _collect("Mutation"), "Everything you can change; refusals come back as `errors`.")
     return strawberry.Schema(
         query=query,
         mutation=mutation,

@@ -17,7 +17,7 @@ from schema.accounts import Group, User
 from schema.context import Info
 from schema.cti import Category, Item, TicketType
 from schema.enums import Priority, to_graphql
-from schema.errors import UserError, mutate, query
+from schema.errors import INPUT, UserError, mutate, query
 from schema.pagination import Connection, Edge, PageInfo, asks_for
 from schema.replies import HistoryEntry, Reply
 from schema.statuses import Status
@@ -206,7 +206,7 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="File a ticket.")
-    async def create_ticket(self, info: Info, input: CreateTicketInput) -> CreateTicketPayload:
+    async def create_ticket(self, info: Info, input: Annotated[CreateTicketInput, INPUT]) -> CreateTicketPayload:
         data = NewTicket(
             subject=input.subject,
             description=input.description,
@@ -221,7 +221,7 @@ class Mutation:
         return CreateTicketPayload(ticket=await _reload(info, ticket.id) if ticket else None, errors=errors)
 
     @strawberry.mutation(description="Staff: reclassify, re-prioritise or retitle a ticket in your scope.")
-    async def update_ticket(self, info: Info, input: UpdateTicketInput) -> UpdateTicketPayload:
+    async def update_ticket(self, info: Info, input: Annotated[UpdateTicketInput, INPUT]) -> UpdateTicketPayload:
         priority = _keep(input.priority)
         changes = TicketChanges(
             number=input.number,

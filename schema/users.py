@@ -13,7 +13,7 @@ from schema.accounts import User
 from schema.auth import user_from_model
 from schema.context import Info
 from schema.enums import Role
-from schema.errors import UserError, mutate, query
+from schema.errors import INPUT, UserError, mutate, query
 from schema.pagination import Connection, build_connection
 
 
@@ -100,7 +100,7 @@ class Query:
 @strawberry.type
 class Mutation:
     @strawberry.mutation(description="Create an account of any role. Admins only.")
-    async def create_user(self, info: Info, input: CreateUserInput) -> CreateUserPayload:
+    async def create_user(self, info: Info, input: Annotated[CreateUserInput, INPUT]) -> CreateUserPayload:
         user, errors = await mutate(
             info,
             lambda actor: users.create_user(
@@ -112,7 +112,7 @@ class Mutation:
     @strawberry.mutation(
         description="Rename, change the role of, disable/enable or set the password of an account. Admins only."
     )
-    async def update_user(self, info: Info, input: UpdateUserInput) -> UpdateUserPayload:
+    async def update_user(self, info: Info, input: Annotated[UpdateUserInput, INPUT]) -> UpdateUserPayload:
         changes = users.UserChanges(
             name=input.name, role=stored_role(input.role), disabled=input.disabled, password=input.password
         )
