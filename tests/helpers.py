@@ -8,13 +8,17 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import httpx
+from redis.asyncio import Redis
 
 from core import clock
+from core.config import reset_config
 from models.accounts import Group, GroupMember, GroupScope, SessionToken, User
 from models.cti import Category, Item, TicketType
 from models.enums import Priority, Role, StatusKind
@@ -168,3 +172,26 @@ async def give_password(person: Person, password: str = "a long enough password"
     person.user.password_hash = await hash_password(password)
     await person.user.save(update_fields=["password_hash"])
     return person
+
+
+@asynccontextmanager
+async def redis_rate_limits(monkeypatch: Any, url: str, keys: str) -> AsyncIterator[Redis]:
+    """Rate limits kept in Redis (REDIS_URL set) for one test, with the counters matching `keys` removed
+    before and after so runs do not see each other's counts."""
+
+    async def forget(redis: Redis) -> None:
+        found = [key async for key in redis.scan_iter(match=keys)]
+        if found:
+            await redis.delete(*found)
+
+    monkeypatch.setenv("REDIS_URL", url)
+    reset_config()
+    redis = Redis.from_url(url)
+    await forget(redis)
+    try:
+        yield redis
+    finally:
+        await forget(redis)
+        await redis.aclose()
+        monkeypatch.delenv("REDIS_URL")
+        reset_config()

@@ -15,7 +15,7 @@ from core.config import load_config, reset_config
 from models.settings import Setting
 from models.tickets import Ticket
 from resolvers.rate_limit import KEY_PREFIX, client_key, reset_local_counters
-from tests.helpers import gql_data, make_category, redis_url_for_tests
+from tests.helpers import gql_data, make_category, redis_rate_limits, redis_url_for_tests
 
 LINK = """mutation($i: RequestGuestLinkInput!) { requestGuestLink(input: $i) { accepted errors { code message } } }"""
 SUBMIT = """mutation($i: SubmitGuestTicketInput!) { submitGuestTicket(input: $i) {
@@ -94,22 +94,10 @@ def test_a_malformed_guest_rate_limit_is_refused_at_start(monkeypatch: pytest.Mo
 @pytest.fixture
 async def shared_limit(monkeypatch: pytest.MonkeyPatch, limit: None) -> AsyncIterator[Redis]:
     """The same limit kept in Redis (REDIS_URL set), with this test's keys removed before and after."""
-    url = redis_url_for_tests("redis://127.0.0.1:6379/11")
-    monkeypatch.setenv("REDIS_URL", url)
-    reset_config()
-    redis = Redis.from_url(url)
-    await _forget(redis)
-    yield redis
-    await _forget(redis)
-    await redis.aclose()
-    monkeypatch.delenv("REDIS_URL")
-    reset_config()
-
-
-async def _forget(redis: Redis) -> None:
-    keys = [key async for key in redis.scan_iter(match=f"{KEY_PREFIX}:*")]
-    if keys:
-        await redis.delete(*keys)
+    async with redis_rate_limits(
+        monkeypatch, redis_url_for_tests("redis://127.0.0.1:6379/11"), f"{KEY_PREFIX}:*"
+    ) as redis:
+        yield redis
 
 
 async def test_redis_counters_are_shared_by_every_process(db: str, app: Any, shared_limit: Redis) -> None:

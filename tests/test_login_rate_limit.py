@@ -20,7 +20,16 @@ from models.settings import Setting
 from resolvers import sessions
 from resolvers.credentials import hash_password
 from resolvers.rate_limit import KEY_PREFIX, reset_local_counters
-from tests.helpers import Person, gql_data, make_category, make_guest, make_person, make_ticket, redis_url_for_tests
+from tests.helpers import (
+    Person,
+    gql_data,
+    make_category,
+    make_guest,
+    make_person,
+    make_ticket,
+    redis_rate_limits,
+    redis_url_for_tests,
+)
 
 LOGIN = """mutation($i: LoginInput!) { login(input: $i) { token errors { code field message } } }"""
 REGISTER = """mutation($i: RegisterInput!) { register(input: $i) { token errors { code field message } } }"""
@@ -160,22 +169,10 @@ def test_login_limits_default_to_20_per_address_and_10_per_email(monkeypatch: py
 @pytest.fixture
 async def shared(monkeypatch: pytest.MonkeyPatch, limits: None) -> AsyncIterator[Redis]:
     """The limits kept in Redis (REDIS_URL set), with the rate-limit keys removed before and after."""
-    url = redis_url_for_tests("redis://127.0.0.1:6379/8")
-    monkeypatch.setenv("REDIS_URL", url)
-    reset_config()
-    redis = Redis.from_url(url)
-    await _forget(redis)
-    yield redis
-    await _forget(redis)
-    await redis.aclose()
-    monkeypatch.delenv("REDIS_URL")
-    reset_config()
-
-
-async def _forget(redis: Redis) -> None:
-    keys = [key async for key in redis.scan_iter(match=f"{KEY_PREFIX}:login*")]
-    if keys:
-        await redis.delete(*keys)
+    async with redis_rate_limits(
+        monkeypatch, redis_url_for_tests("redis://127.0.0.1:6379/8"), f"{KEY_PREFIX}:login*"
+    ) as redis:
+        yield redis
 
 
 async def test_login_counters_in_redis_are_shared_and_hold_no_email(db: str, app: Any, shared: Redis) -> None:
