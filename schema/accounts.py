@@ -115,3 +115,9 @@ class Group:
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Group:
         return cls(id=strawberry.ID(str(row["id"])), name=row["name"])
+
+
+async def load_user(info: Info, user_id: int | None) -> User | None:
+    """The user behind a foreign key, through the request's DataLoader; None for no id or a missing row."""
+    row = await info.context.loaders.user_by_id.load(user_id) if user_id else None
+    return User.from_row(row) if row else None

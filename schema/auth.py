@@ -11,7 +11,7 @@ from models.accounts import ApiKey as ApiKeyModel
 from models.accounts import User as UserModel
 from resolvers import accounts, api_keys, sessions
 from resolvers.rows import USER_COLUMNS
-from schema.accounts import User
+from schema.accounts import User, load_user
 from schema.context import Info, client_address
 from schema.errors import INPUT, UserError, mutate, query
 
@@ -140,8 +140,7 @@ class Query:
         actor = info.context.actor
         if actor is None or actor.user_id is None:  # a guest link is not an account
             return None
-        row = await info.context.loaders.user_by_id.load(actor.user_id)
-        return User.from_row(row) if row else None
+        return await load_user(info, actor.user_id)
 
     @strawberry.field(description="Your API keys, newest first, revoked ones included. Requires sign-in.")
     async def my_api_keys(self, info: Info) -> list[ApiKey]:

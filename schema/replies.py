@@ -12,14 +12,9 @@ from resolvers.markdown import render_markdown
 from resolvers.replies import NewReply, add_reply, delete_reply, edit_reply
 from resolvers.thread import reply_row
 from resolvers.visibility import shows_guest_email
-from schema.accounts import User
+from schema.accounts import User, load_user
 from schema.context import Info, client_address
 from schema.errors import INPUT, UserError, mutate
-
-
-async def _user(info: Info, user_id: int | None) -> User | None:
-    row = await info.context.loaders.user_by_id.load(user_id) if user_id else None
-    return User.from_row(row) if row else None
 
 
 @strawberry.type(description="A public reply or an internal note. Deleted replies appear to staff only, without text.")
@@ -41,7 +36,7 @@ class Reply:
 
     @strawberry.field(description="Who wrote it; null for a guest.")
     async def author(self, info: Info) -> User | None:
-        return await _user(info, self._row["author_id"])
+        return await load_user(info, self._row["author_id"])
 
     @strawberry.field(description="The guest who wrote it, if a guest did; visible to staff and to that guest only.")
     def guest_email(self, info: Info) -> str | None:
@@ -74,7 +69,7 @@ class HistoryEntry:
 
     @strawberry.field(description="The user who acted, if a user did.")
     async def actor(self, info: Info) -> User | None:
-        return await _user(info, self._actor_id)
+        return await load_user(info, self._actor_id)
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> HistoryEntry:

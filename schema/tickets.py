@@ -13,7 +13,7 @@ from resolvers.markdown import render_markdown
 from resolvers.tickets import NewTicket, TicketChanges, create_ticket, update_ticket
 from resolvers.validation import KEEP
 from resolvers.visibility import shows_guest_email, shows_ticket_field
-from schema.accounts import Group, User
+from schema.accounts import Group, User, load_user
 from schema.context import Info
 from schema.cti import Category, Item, TicketType
 from schema.enums import Priority, to_graphql
@@ -72,7 +72,7 @@ class Ticket:
 
     @strawberry.field(description="The person who asked; null for a guest ticket (and for guests).")
     async def requester(self, info: Info) -> User | None:
-        return await _user(info, self._row["requester_id"]) if self._shows(info, "requester") else None
+        return await load_user(info, self._row["requester_id"]) if self._shows(info, "requester") else None
 
     @strawberry.field(description="The guest's email on a guest ticket; visible to staff and to that guest only.")
     def guest_email(self, info: Info) -> str | None:
@@ -81,7 +81,7 @@ class Ticket:
 
     @strawberry.field(description="The staff member working on it, if any; null for guests.")
     async def assignee(self, info: Info) -> User | None:
-        return await _user(info, self._row["assignee_id"]) if self._shows(info, "assignee") else None
+        return await load_user(info, self._row["assignee_id"]) if self._shows(info, "assignee") else None
 
     @strawberry.field(description="The group working on it, if any; null for guests.")
     async def assigned_group(self, info: Info) -> Group | None:
@@ -122,11 +122,6 @@ class Ticket:
             updated_at=row["updated_at"],
             _row=row,
         )
-
-
-async def _user(info: Info, user_id: int | None) -> User | None:
-    row = await info.context.loaders.user_by_id.load(user_id) if user_id else None
-    return User.from_row(row) if row else None
 
 
 @strawberry.type(description="Result of a mutation that changes one ticket.")
