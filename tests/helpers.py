@@ -195,3 +195,17 @@ async def redis_rate_limits(monkeypatch: Any, url: str, keys: str) -> AsyncItera
         await redis.aclose()
         monkeypatch.delenv("REDIS_URL")
         reset_config()
+
+
+async def mutation_payload(
+    client: httpx.AsyncClient, document: str, operation: str, token: str | None, input: dict[str, Any]
+) -> dict[str, Any]:
+    """The payload of one `operation(input: ...)` mutation, asserting there was no top-level error."""
+    data = await gql_data(client, document, {"input": input}, token=token)
+    payload: dict[str, Any] = data[operation]
+    return payload
+
+
+async def admin_token() -> str:
+    """A session token of a fresh admin."""
+    return (await make_person(Role.ADMIN)).token

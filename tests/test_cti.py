@@ -13,7 +13,18 @@ from models.audit import AuditEntry
 from models.cti import Category, Item, TicketType
 from models.enums import Role
 from tests.conftest import QueryCounter
-from tests.helpers import gql, gql_data, make_category, make_group, make_item, make_person, make_ticket, make_type
+from tests.helpers import (
+    admin_token,
+    gql,
+    gql_data,
+    make_category,
+    make_group,
+    make_item,
+    make_person,
+    make_ticket,
+    make_type,
+    mutation_payload,
+)
 
 ERRORS = "errors { code field message }"
 NODE = "id name sortOrder archived"
@@ -37,13 +48,7 @@ def mutation(name: str) -> str:
 
 async def run(client: httpx.AsyncClient, operation: str, token: str | None, /, **input: Any) -> dict[str, Any]:
     """The payload of one admin mutation (asserting no top-level error)."""
-    data = await gql_data(client, mutation(operation), {"input": input}, token=token)
-    payload: dict[str, Any] = data[operation]
-    return payload
-
-
-async def admin_token() -> str:
-    return (await make_person(Role.ADMIN)).token
+    return await mutation_payload(client, mutation(operation), operation, token, input)
 
 
 async def tree_state() -> list[Any]:

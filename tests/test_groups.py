@@ -15,6 +15,7 @@ from models.enums import Role, StatusKind
 from models.tickets import Ticket
 from tests.helpers import (
     Person,
+    admin_token,
     gql,
     gql_data,
     make_category,
@@ -22,6 +23,7 @@ from tests.helpers import (
     make_person,
     make_ticket,
     make_type,
+    mutation_payload,
     status_of,
 )
 
@@ -36,13 +38,7 @@ GROUPS = "{ groups { name members { name } scope { category { name } type { name
 
 
 async def run(client: httpx.AsyncClient, operation: str, token: str | None, /, **input: Any) -> dict[str, Any]:
-    data = await gql_data(client, MUTATIONS[operation], {"input": input}, token=token)
-    payload: dict[str, Any] = data[operation]
-    return payload
-
-
-async def admin_token() -> str:
-    return (await make_person(Role.ADMIN)).token
+    return await mutation_payload(client, MUTATIONS[operation], operation, token, input)
 
 
 async def state() -> list[Any]:

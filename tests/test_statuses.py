@@ -11,7 +11,16 @@ import pytest
 from models.audit import AuditEntry
 from models.enums import Role, StatusKind
 from models.statuses import Status
-from tests.helpers import gql, gql_data, make_category, make_person, make_ticket, status_of
+from tests.helpers import (
+    admin_token,
+    gql,
+    gql_data,
+    make_category,
+    make_person,
+    make_ticket,
+    mutation_payload,
+    status_of,
+)
 
 ERRORS = "errors { code field message }"
 STATUS = "status { id name kind color sortOrder pausesSla }"
@@ -24,13 +33,7 @@ STATUSES = "{ statuses { name kind color sortOrder pausesSla } }"
 
 
 async def run(client: httpx.AsyncClient, operation: str, token: str | None, /, **input: Any) -> dict[str, Any]:
-    data = await gql_data(client, MUTATIONS[operation], {"input": input}, token=token)
-    payload: dict[str, Any] = data[operation]
-    return payload
-
-
-async def admin_token() -> str:
-    return (await make_person(Role.ADMIN)).token
+    return await mutation_payload(client, MUTATIONS[operation], operation, token, input)
 
 
 async def state() -> list[Any]:
