@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from email.utils import parseaddr
 from typing import Any
 
@@ -142,6 +143,18 @@ def check_column_text(problems: Problems, field: str, value: str | None, max_len
         problems.add(field, f"{field} is {len(value)} characters; the maximum is {max_length}.")
         return None
     return value
+
+
+def check_moment(problems: Problems, field: str, value: datetime | None) -> datetime | None:
+    """A time to compare with a column, in UTC. A time without an offset is read as UTC (the server's zone). One that
+    leaves the calendar in UTC (year 1 at +14:00, 9999-12-31 at -14:00) is refused: the driver overflowed on it."""
+    if value is None:
+        return None
+    try:
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
+    except OverflowError:
+        problems.add(field, f"{field} must be a time between the years 1 and 9999 in UTC.")
+        return None
 
 
 def _path_part(key: str) -> str:
