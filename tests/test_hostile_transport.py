@@ -5,7 +5,6 @@ Lone surrogates are refused once for every variable, before execution (schema/un
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import httpx
 import pytest
@@ -14,7 +13,7 @@ from models.accounts import User
 from models.enums import Role
 from models.tickets import Ticket
 from server.request_body import MAX_JSON_DEPTH
-from tests.helpers import make_category, make_person
+from tests.helpers import ascii_gql, make_category, make_person, surrogate_error
 
 JSON = {"Content-Type": "application/json"}
 REGISTER = 'mutation { register(input: {email: "r@example.com", name: "R", password: "long enough"}) { user { id } } }'
@@ -99,25 +98,6 @@ async def test_bad_variables_in_a_get_query_string_are_a_400(client: httpx.Async
 
 
 # Lone surrogates -------------------------------------------------------------------------------------------------
-
-
-async def ascii_gql(
-    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None
-) -> dict[str, Any]:
-    """POST with json.dumps' ASCII escapes, the only way to send a lone surrogate ("\\ud800") in JSON."""
-    headers = {**JSON, **({"Authorization": f"Bearer {token}"} if token else {})}
-    content = json.dumps({"query": query, "variables": variables}).encode()
-    response = await client.post("/graphql", content=content, headers=headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def surrogate_error(body: dict[str, Any]) -> dict[str, Any]:
-    assert body.get("data") is None, body
-    (error,) = body["errors"]
-    assert error["extensions"]["code"] == "VALIDATION", error
-    return dict(error)
 
 
 async def test_a_lone_surrogate_nested_in_a_list_variable_is_named_by_its_path(client: httpx.AsyncClient) -> None:
