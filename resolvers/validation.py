@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -162,33 +163,54 @@ def _path_part(key: str) -> str:
     return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
+def _is_unicode_text(value: Any) -> bool:
+    """Whether every string and key of a JSON-like value is valid Unicode: exactly when the whole value encodes as
+    UTF-8. One C-speed pass (a 1 MiB body in milliseconds) instead of a regex call per string."""
+    try:
+        json.dumps(value, ensure_ascii=False, check_circular=False, default=str).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _surrogate_error(where: str, text: str) -> DomainError:
+    found = _LONE_SURROGATE.search(text)
+    code = f"U+{ord(found.group()):04X}" if found else "U+D800"
+    return validation(
+        where,
+        f"{where} contains a lone surrogate ({code}), which is not a Unicode character; send text as UTF-8, or "
+        "escape characters outside the BMP as a surrogate pair.",
+    )
+
+
 def lone_surrogate(value: Any, path: str) -> DomainError | None:
-    """A VALIDATION error naming the first string (or object key) holding a lone surrogate in a JSON-like value,
-    by its path below `path` ("input.scope[1].categoryId" in {"input": ...} with path ""); None when every string
-    is valid Unicode text.
-    Iterative, so no nesting depth makes it recurse."""
+    """A VALIDATION error naming a string (or object key) that holds a lone surrogate in a JSON-like value, by its
+    path below `path` ("input.scope[1].categoryId" in {"input": ...} with path ""); None when every string is valid
+    Unicode text. Iterative; paths are only built for containers, and only once something is wrong."""
+    if _is_unicode_text(value):
+        return None
+    if isinstance(value, str):
+        return _surrogate_error(path, value)
     stack: list[tuple[Any, str]] = [(value, path)]
     while stack:
         item, where = stack.pop()
-        if isinstance(item, str):
-            found = _LONE_SURROGATE.search(item)
-            if found:
-                return validation(
-                    where,
-                    f"{where} contains a lone surrogate (U+{ord(found.group()):04X}), which is not a Unicode "
-                    "character; send text as UTF-8, or escape characters outside the BMP as a surrogate pair.",
-                )
-        elif isinstance(item, dict):
-            children: list[tuple[Any, str]] = []
-            for key, child in item.items():
-                child_path = f"{where}.{_path_part(str(key))}" if where else _path_part(str(key))
+        entries = item.items() if isinstance(item, dict) else enumerate(item)
+        containers: list[tuple[Any, str]] = []
+        for key, child in entries:
+            if isinstance(item, dict):
+                part = _path_part(str(key))
+                child_path = f"{where}.{part}" if where else part
                 if _LONE_SURROGATE.search(str(key)):
-                    children.append((str(key), child_path))
-                children.append((child, child_path))
-            stack.extend(reversed(children))
-        elif isinstance(item, list):
-            stack.extend(reversed([(child, f"{where}[{i}]") for i, child in enumerate(item)]))
-    return None
+                    return _surrogate_error(child_path, str(key))
+            else:
+                child_path = f"{where}[{key}]"
+            if isinstance(child, str):
+                if _LONE_SURROGATE.search(child):
+                    return _surrogate_error(child_path, child)
+            elif isinstance(child, dict | list):
+                containers.append((child, child_path))
+        stack += reversed(containers)
+    return None  # not reached: a value that does not encode holds a lone surrogate somewhere
 
 
 class _Keep:

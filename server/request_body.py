@@ -23,15 +23,20 @@ class BadJson(ValueError):
 
 
 def nesting_exceeds(value: Any, limit: int) -> bool:
-    """Whether lists and objects nest more than `limit` levels deep (the outermost one is level 1). Iterative."""
-    stack: list[tuple[Any, int]] = [(value, 1)] if isinstance(value, dict | list) else []
-    while stack:
-        item, depth = stack.pop()
-        if depth > limit:
-            return True
-        children = item.values() if isinstance(item, dict) else item
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
-    return False
+    """Whether lists and objects nest more than `limit` levels deep (the outermost one is level 1). One level at a
+    time, with exact types (json.loads makes no subclasses) in comprehensions: a 1 MiB body of small objects costs a
+    few milliseconds, not a Python loop step per value."""
+    level = [value] if type(value) is dict or type(value) is list else []
+    for _ in range(limit):
+        if not level:
+            return False
+        level = [
+            child
+            for item in level
+            for child in (item.values() if type(item) is dict else item)
+            if type(child) is dict or type(child) is list
+        ]
+    return bool(level)
 
 
 def read_json(data: bytes | str, *, what: str = "The request body") -> Any:
