@@ -16,6 +16,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 
 from schema.masking import MaskUnexpectedErrors
+from schema.unicode_guard import RefuseLoneSurrogates
 
 # Area modules under schema/ that define `Query` and/or `Mutation` classes. Add yours here.
 AREAS = (
@@ -62,6 +63,7 @@ def build_schema() -> strawberry.Schema:
         query=query,
         mutation=mutation,
         extensions=[
+            RefuseLoneSurrogates,
             lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

@@ -9,12 +9,15 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from tortoise import connections
@@ -27,13 +30,35 @@ from resolvers.authentication import authenticate
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from server.guest_pages import guest_routes
-from server.limits import BodySizeLimit
+from server.limits import BodySizeLimit, error_body
+from server.request_body import BadJson, read_json, read_json_object
 
 
 class HelpdeskGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         token = bearer_token(request.headers)
         return Context(request=request, actor=await authenticate(token), token=token, response=response)
+
+    def parse_json(self, data: str | bytes) -> Any:
+        """The POST body (bytes: must be an object) or a GET parameter's JSON (str), read strictly
+        (server/request_body.py); anything unusable is a 400, never a 500."""
+        try:
+            return read_json_object(data) if isinstance(data, bytes) else read_json(data, what="A JSON parameter")
+        except BadJson as error:
+            raise HTTPException(400, str(error)) from None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's HTTP handling, but its refusals (bad JSON, unsupported content type, a mutation over GET...)
+        get the JSON error body every refused request has instead of plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            code = HTTPStatus(error.status_code).name
+            response = Response(error_body(error.reason, code), error.status_code, media_type="application/json")
+        await response(scope, receive, send)
 
 
 async def health(request: Request) -> Response:

@@ -7,6 +7,7 @@ behaviour under test always goes through GraphQL or a resolver.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -48,6 +49,27 @@ async def gql(
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+async def ascii_gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
+    """Like gql, but JSON-encoded with ASCII escapes: the only way to send a lone surrogate ("\\ud800"), which
+    httpx refuses to encode as UTF-8."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    content = json.dumps({"query": query, "variables": variables}).encode()
+    response = await client.post("/graphql", content=content, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def surrogate_error(body: dict[str, Any]) -> dict[str, Any]:
+    """The one top-level VALIDATION error of an operation refused for a lone surrogate (nothing ran)."""
+    assert body.get("data") is None, body
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "VALIDATION", error
+    return dict(error)
 
 
 async def gql_data(

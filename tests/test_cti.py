@@ -157,7 +157,7 @@ async def test_references_must_be_ids_of_existing_rows(client: httpx.AsyncClient
         {
             "code": "VALIDATION",
             "field": "categoryId",
-            "message": "categoryId must be an ID (a whole number), not 'abc'.",
+            "message": "categoryId must be an ID (a whole number in the digits 0-9), not 'abc'.",
         }
     ]
     cases: list[tuple[str, dict[str, Any], str, str]] = [

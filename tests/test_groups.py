@@ -154,7 +154,7 @@ async def test_every_bad_member_and_scope_entry_is_reported_and_nothing_is_saved
     assert payload["group"] is None
     assert {(e["code"], e["field"], e["message"]) for e in payload["errors"]} == {
         ("VALIDATION", "name", "name is required."),
-        ("VALIDATION", "memberIds", "memberIds must be an ID (a whole number), not 'x'."),
+        ("VALIDATION", "memberIds", "memberIds must be an ID (a whole number in the digits 0-9), not 'x'."),
         ("VALIDATION", "memberIds", "memberIds names users that do not exist: 999."),
         (
             "VALIDATION",

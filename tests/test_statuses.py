@@ -121,7 +121,7 @@ async def test_every_bad_field_is_reported_at_once_and_nothing_is_saved(client: 
         ], colour
     payload = await run(client, "updateStatus", token, statusId="seven", name="")
     assert {(e["field"], e["message"]) for e in payload["errors"]} == {
-        ("statusId", "statusId must be an ID (a whole number), not 'seven'."),
+        ("statusId", "statusId must be an ID (a whole number in the digits 0-9), not 'seven'."),
         ("name", "name is required."),
     }
     assert await state() == before
