@@ -164,7 +164,8 @@ class FieldGateExtension(SchemaExtension):
 
     def on_execute(self) -> Iterator[None]:
         context = self.execution_context
-        audience = audience_of(context.context.actor)
+        # No context (the schema executed outside a request) means nobody signed in: gated like anonymous.
+        audience = audience_of(getattr(context.context, "actor", None))
         if audience is not None and context.graphql_document is not None:
             error = self.gate.check(
                 context.schema._schema, context.graphql_document, context.query, context.operation_name, audience
