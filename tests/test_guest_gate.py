@@ -184,3 +184,10 @@ def test_every_allowed_field_exists_in_the_schema() -> None:
             found = schema.get_type(type_name)
             assert isinstance(found, GraphQLObjectType | GraphQLInterfaceType), (audience, type_name)
             assert fields <= set(found.fields), (audience, type_name, fields - set(found.fields))
+
+
+async def test_without_a_request_context_the_schema_is_gated_like_an_anonymous_caller() -> None:
+    """Executing the schema outside a request (no context, so no actor) must not open it: fail closed."""
+    result = await build_schema().execute("{ users { totalCount } }")
+    assert result.data is None and result.errors is not None
+    assert result.errors[0].extensions == {"code": "UNAUTHENTICATED", "field": "Query.users"}
