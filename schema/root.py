@@ -15,6 +15,7 @@ from strawberry.extensions import (
 )
 from strawberry.tools import merge_types
 
+from schema.field_gate import FieldGate, FieldGateExtension
 from schema.masking import MaskUnexpectedErrors
 from schema.unicode_guard import RefuseLoneSurrogates
 
@@ -59,6 +60,8 @@ def _merge(name: str, types: tuple[type, ...], description: str) -> Any:
 def build_schema() -> strawberry.Schema:
     query = _merge("Query", _collect("Query"), "Everything you can read; what you see depends on who you are.")
     mutation = _merge("Mutation", _collect("Mutation"), "Everything you can change; refusals come back as `errors`.")
+    # Guests and anonymous callers may ask only for the fields allowed for them (resolvers/guest_fields.py).
+    gate = FieldGate()
     return strawberry.Schema(
         query=query,
         mutation=mutation,
@@ -68,6 +71,7 @@ def build_schema() -> strawberry.Schema:
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
             MaskUnexpectedErrors,
+            lambda: FieldGateExtension(gate),
             # Clients send the same few documents again and again; parsing and validating each one anew cost
             # 5-7 ms per request in bench/queue.py.
             lambda: ParserCache(maxsize=256),

@@ -12,7 +12,7 @@ from resolvers import ticket_queue
 from resolvers.markdown import render_markdown
 from resolvers.tickets import NewTicket, TicketChanges, create_ticket, update_ticket
 from resolvers.validation import KEEP
-from resolvers.visibility import shows_guest_email, shows_ticket_field
+from resolvers.visibility import shows_guest_email
 from schema.accounts import Group, User, load_user
 from schema.context import Info
 from schema.cti import Category, Item, TicketType
@@ -67,26 +67,23 @@ class Ticket:
         row = await info.context.loaders.item_by_id.load(item_id) if item_id else None
         return Item.from_row(row) if row else None
 
-    def _shows(self, info: Info, field: str) -> bool:
-        return shows_ticket_field(info.context.actor, field)
-
-    @strawberry.field(description="The person who asked; null for a guest ticket (and for guests).")
+    @strawberry.field(description="The person who asked; null for a guest ticket. Not available to guests.")
     async def requester(self, info: Info) -> User | None:
-        return await load_user(info, self._row["requester_id"]) if self._shows(info, "requester") else None
+        return await load_user(info, self._row["requester_id"])
 
     @strawberry.field(description="The guest's email on a guest ticket; visible to staff and to that guest only.")
     def guest_email(self, info: Info) -> str | None:
         email = self._row["guest_email"]
         return email if shows_guest_email(info.context.actor, email) else None
 
-    @strawberry.field(description="The staff member working on it, if any; null for guests.")
+    @strawberry.field(description="The staff member working on it, if any. Not available to guests.")
     async def assignee(self, info: Info) -> User | None:
-        return await load_user(info, self._row["assignee_id"]) if self._shows(info, "assignee") else None
+        return await load_user(info, self._row["assignee_id"])
 
-    @strawberry.field(description="The group working on it, if any; null for guests.")
+    @strawberry.field(description="The group working on it, if any. Not available to guests.")
     async def assigned_group(self, info: Info) -> Group | None:
         group_id = self._row["assigned_group_id"]
-        if not group_id or not self._shows(info, "assigned_group"):
+        if not group_id:
             return None
         row = await info.context.loaders.group_by_id.load(group_id)
         return Group.from_row(row) if row else None
@@ -99,10 +96,10 @@ class Ticket:
         rows = await info.context.loaders.replies_by_ticket_id.load(int(self.id))
         return [Reply.from_row(r) for r in rows]
 
-    @strawberry.field(description="Every recorded change in time order, as far as you may see it; empty for guests.")
+    @strawberry.field(
+        description="Every recorded change in time order, as far as you may see it. Not available to guests."
+    )
     async def history(self, info: Info) -> list[HistoryEntry]:
-        if not self._shows(info, "history"):
-            return []
         rows = await info.context.loaders.history_by_ticket_id.load(int(self.id))
         return [HistoryEntry.from_row(r) for r in rows]
 
