@@ -79,6 +79,20 @@ async def ticket_row(actor: Actor | None, number: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+async def ticket_row_by_id(actor: Actor | None, ticket_id: int) -> dict[str, Any] | None:
+    """Like `ticket_row`, by primary key: what a mutation that made the ticket reads back. The number comes from
+    the row, so the answer stays right whoever assigns numbers (today `number = id`; imports keep their own)."""
+    actor = require_requester(actor)
+    rows = await visible_tickets(actor).filter(id=ticket_id).values(*TICKET_COLUMNS)
+    return rows[0] if rows else None
+
+
+def changed_ticket_row(ticket: Ticket) -> dict[str, Any]:
+    """A ticket a mutation has just changed (and so the actor may open), as a plain row: the instance the change
+    wrote, so the payload costs no statement of its own. Field-level visibility stays with the schema's fields."""
+    return {column: getattr(ticket, column) for column in TICKET_COLUMNS}
+
+
 def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[Q]:
     conditions: list[Q] = []
     if wanted.status_ids:
