@@ -70,3 +70,12 @@ def _wake_sleepers() -> None:
 def _settle(wake: asyncio.Future[None]) -> None:
     if not wake.done():
         wake.set_result(None)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """The same instant in UTC; a datetime without an offset is taken to be UTC already.
+
+    Stored datetimes are UTC. SQLite keeps them as text and compares text, so a bound in another offset
+    ("08:43:47+05:00") must become UTC before it reaches SQL; PostgreSQL compares instants either way.
+    """
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

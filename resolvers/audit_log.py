@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from core import clock
 from models.audit import AuditEntry
 from resolvers.actor import Actor, require_admin
 from resolvers.errors import Problems, validation
@@ -29,6 +30,11 @@ class AuditFilter:
     ticket_number: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
+        self.since = clock.as_utc(self.since) if self.since else None
+        self.until = clock.as_utc(self.until) if self.until else None
 
 
 @dataclass

@@ -12,6 +12,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from core import clock
 from models.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_requester, require_user
@@ -65,6 +66,11 @@ class TicketFilter:
     reopened: bool | None = None
     search: str | None = None
 
+    def __post_init__(self) -> None:
+        # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
+        self.created_after = clock.as_utc(self.created_after) if self.created_after else None
+        self.created_before = clock.as_utc(self.created_before) if self.created_before else None
+
 
 @dataclass
 class TicketPage:
@@ -89,6 +95,20 @@ def _ids(problems: Problems, field: str, raw_ids: list[str]) -> list[int]:
     if not check_list_length(problems, field, raw_ids, MAX_FILTER_ENTRIES):
         return []
     return sorted({i for i in (parse_id(problems, field, raw) for raw in raw_ids) if i is not None})
+
+
+async def ticket_row_by_id(actor: Actor | None, ticket_id: int) -> dict[str, Any] | None:
+    """Like `ticket_row`, by primary key: what a mutation that made the ticket reads back. The number comes from
+    the row, so the answer stays right whoever assigns numbers (today `number = id`; imports keep their own)."""
+    actor = require_requester(actor)
+    rows = await visible_tickets(actor).filter(id=ticket_id).values(*TICKET_COLUMNS)
+    return rows[0] if rows else None
+
+
+def changed_ticket_row(ticket: Ticket) -> dict[str, Any]:
+    """A ticket a mutation has just changed (and so the actor may open), as a plain row: the instance the change
+    wrote, so the payload costs no statement of its own. Field-level visibility stays with the schema's fields."""
+    return {column: getattr(ticket, column) for column in TICKET_COLUMNS}
 
 
 def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[Q]:

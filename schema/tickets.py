@@ -34,7 +34,11 @@ class Ticket:
     resolution_notes: str | None = strawberry.field(description="What fixed it; shown to the requester.")
     resolved_at: datetime | None = strawberry.field(description="When it was last resolved.")
     closed_at: datetime | None = strawberry.field(description="When it was closed.")
-    reopened: bool = strawberry.field(description="The requester reopened it by replying after it was resolved.")
+    reopened: bool = strawberry.field(
+        description="Reopened since it was last resolved: by the requester's (or guest's) reply inside the reopen "
+        "window, or by staff (reopenTicket, or changeStatus from Resolved or Closed back to an open status). "
+        "Resolving it again clears the flag."
+    )
     created_at: datetime = strawberry.field(description="When it was filed.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     _row: strawberry.Private[dict[str, Any]]
@@ -127,10 +131,16 @@ class TicketPayload:
     errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
 
 
-async def ticket_payload(info: Info, number: int, work: Any) -> TicketPayload:
+def changed_ticket(ticket: Any) -> Ticket:
+    """The ticket a mutation just changed, from the instance it wrote (no statement); each field still decides
+    what the caller may see of it (guests: GUEST_TICKET_FIELDS, requesters: no notes or staff-only history)."""
+    return Ticket.from_row(ticket_queue.changed_ticket_row(ticket))
+
+
+async def ticket_payload(info: Info, work: Any) -> TicketPayload:
     """Run a ticket mutation and answer with the ticket as the caller now sees it."""
     ticket, errors = await mutate(info, work)
-    return TicketPayload(ticket=await _reload(info, number) if ticket else None, errors=errors)
+    return TicketPayload(ticket=changed_ticket(ticket) if ticket else None, errors=errors)
 
 
 @strawberry.type(description="Result of createTicket.")
@@ -147,12 +157,6 @@ class UpdateTicketPayload:
 
 def _keep(value: Any) -> Any:
     return KEEP if value is strawberry.UNSET else value
-
-
-async def _reload(info: Info, number: int) -> Ticket | None:
-    """The ticket as the caller now sees it (after a change), read the same way as queries read it."""
-    row = await ticket_queue.ticket_row(info.context.actor, number)
-    return Ticket.from_row(row) if row else None
 
 
 @strawberry.type
@@ -209,8 +213,12 @@ class Mutation:
             requester_id=input.requester_id,
         )
         ticket, errors = await mutate(info, lambda actor: create_ticket(actor, data))
-        # create_ticket sets number = id in the same transaction.
-        return CreateTicketPayload(ticket=await _reload(info, ticket.id) if ticket else None, errors=errors)
+        if ticket is None:
+            return CreateTicketPayload(ticket=None, errors=errors)
+        # Read back by key, not by number: the number is the database's to assign (number = id today, but an
+        # import keeps its own numbers), and a new ticket's number is what the client learns here.
+        row = await ticket_queue.ticket_row_by_id(info.context.actor, ticket.id)
+        return CreateTicketPayload(ticket=Ticket.from_row(row) if row else None, errors=errors)
 
     @strawberry.mutation(description="Staff: reclassify, re-prioritise or retitle a ticket in your scope.")
     async def update_ticket(self, info: Info, input: Annotated[UpdateTicketInput, INPUT]) -> UpdateTicketPayload:
@@ -224,4 +232,4 @@ class Mutation:
             priority=StoredPriority[priority.name] if priority else priority,
         )
         ticket, errors = await mutate(info, lambda actor: update_ticket(actor, changes))
-        return UpdateTicketPayload(ticket=await _reload(info, input.number) if ticket else None, errors=errors)
+        return UpdateTicketPayload(ticket=changed_ticket(ticket) if ticket else None, errors=errors)

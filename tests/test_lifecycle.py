@@ -214,3 +214,50 @@ async def test_moving_a_resolved_ticket_back_to_work_counts_as_a_reopening(clien
     assert body["changeStatus"]["ticket"]["reopened"] is True
     topics = await OutboxMessage.filter(ticket_id=ticket.id, channel="email").values_list("topic", flat=True)
     assert topics == ["ticket_reopened"]
+
+
+QUEUE_REOPENED = "{ tickets(filter: {reopened: true}) { edges { node { number } } } }"
+
+
+@pytest.mark.parametrize("how", ["resolveTicket", "changeStatus"])
+async def test_resolving_a_reopened_ticket_clears_the_flag(client: httpx.AsyncClient, how: str) -> None:
+    people, ticket = await setup()
+    admin = people["admin"]
+    assert admin
+    await Ticket.filter(id=ticket.id).update(reopened=True)
+    assert (await gql_data(client, QUEUE_REOPENED, token=admin.token))["tickets"]["edges"] == [
+        {"node": {"number": ticket.number}}
+    ]
+    if how == "resolveTicket":
+        result = (await gql_data(client, RESOLVE, {"i": {"number": ticket.number}}, admin.token))["resolveTicket"]
+    else:
+        resolved = await status_of(StatusKind.RESOLVED)
+        variables = {"i": {"number": ticket.number, "statusId": str(resolved.id)}}
+        result = (await gql_data(client, CHANGE, variables, admin.token))["changeStatus"]
+    assert result["errors"] == []
+    assert (result["ticket"]["status"]["kind"], result["ticket"]["reopened"]) == ("RESOLVED", False)
+    assert (await Ticket.get(id=ticket.id)).reopened is False
+    # A fresh resolution answers the reopening: the ticket leaves the staff's "reopened" view.
+    assert (await gql_data(client, QUEUE_REOPENED, token=admin.token))["tickets"]["edges"] == []
+    entry = await AuditEntry.get(ticket_id=ticket.id)
+    assert (entry.before["reopened"], entry.after["reopened"]) == (True, False)  # type: ignore[index]
+
+
+@pytest.mark.parametrize("how", ["reopenTicket", "changeStatus"])
+async def test_the_assignee_who_reopens_a_ticket_is_not_emailed_about_it(client: httpx.AsyncClient, how: str) -> None:
+    people, ticket = await setup()
+    assignee = people["staff_in_scope"]
+    assert assignee and ticket.assignee_id == assignee.id  # type: ignore[attr-defined]
+    await Ticket.filter(id=ticket.id).update(status_id=(await status_of(StatusKind.RESOLVED)).id)
+    if how == "reopenTicket":
+        body = await gql_data(client, REOPEN, {"i": {"number": ticket.number, "reason": "Oops"}}, assignee.token)
+    else:
+        in_progress = await Status.get(name="In Progress")
+        body = await gql_data(
+            client, CHANGE, {"i": {"number": ticket.number, "statusId": str(in_progress.id)}}, assignee.token
+        )
+    assert body[how]["ticket"]["reopened"] is True
+    assert not await OutboxMessage.filter(channel="email", topic="ticket_reopened").exists()
+    # The reopening itself is still announced (webhooks, subscriptions) and recorded.
+    assert await OutboxMessage.filter(channel="event", topic="ticket.reopened").count() == 1
+

@@ -16,7 +16,8 @@ from models.settings import Setting
 from models.tickets import Ticket
 from tests.helpers import gql_data, make_category, make_person, make_ticket, status_of
 
-ADD = """mutation($i: AddReplyInput!) { addReply(input: $i) { reply { id } errors { code field message } } }"""
+ADD = """mutation($i: AddReplyInput!) { addReply(input: $i) {
+  reply { id } ticket { status { kind } reopened } errors { code field message } } }"""
 QUEUE = "{ tickets(filter: {reopened: true}) { edges { node { number reopened status { kind } } } } }"
 RESOLVED_AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -87,5 +88,20 @@ async def test_staff_reply_on_a_resolved_ticket_does_not_reopen_it(client: httpx
 async def test_longer_window_setting_is_respected(client: httpx.AsyncClient) -> None:
     w = await resolved_ticket()
     await Setting.create(key="reopen_window_days", value=10)
+    # Past the default 7 days, inside the 10 the setting gives: the reply reopens the ticket.
     result = await reply_at(client, w, RESOLVED_AT + timedelta(days=9))
     assert result["errors"] == []
+    assert result["ticket"] == {"status": {"kind": "NEW"}, "reopened": True}
+    ticket = await Ticket.get(id=w["ticket"].id)
+    assert ticket.status_id == (await status_of(StatusKind.NEW)).id and ticket.reopened
+
+
+async def test_longer_window_ends_where_the_setting_says(client: httpx.AsyncClient) -> None:
+    w = await resolved_ticket()
+    await Setting.create(key="reopen_window_days", value=10)
+    result = await reply_at(client, w, RESOLVED_AT + timedelta(days=10, seconds=1))
+    assert (result["reply"], result["ticket"]) == (None, None)
+    assert result["errors"][0]["code"] == "CONFLICT" and "10 days" in result["errors"][0]["message"]
+    assert await Reply.all().count() == 0
+    ticket = await Ticket.get(id=w["ticket"].id)
+    assert ticket.status_id == (await status_of(StatusKind.RESOLVED)).id and not ticket.reopened

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -23,6 +25,8 @@ from tests.helpers import (
     make_ticket,
     make_type,
 )
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 CREATE = """
 mutation($input: CreateTicketInput!) {
@@ -178,6 +182,10 @@ async def test_user_priority_is_refused_unless_the_setting_allows_it(client: htt
     user = await make_person(Role.USER)
     refused = await create(client, user, categoryId=str(category.id), priority="HIGH")
     assert [(e["code"], e["field"]) for e in refused["errors"]] == [("FORBIDDEN", "priority")]
+    assert await Ticket.all().count() == 0
+    # The README tells new users which code to expect; it once said VALIDATION.
+    promised = re.search(r"refused with a `(\w+)` error on `priority`", " ".join(README.split()))
+    assert promised and promised.group(1) == refused["errors"][0]["code"]
     await Setting.create(key="user_selectable_priority", value=True)
     allowed = await create(client, user, categoryId=str(category.id), priority="HIGH")
     assert allowed["ticket"]["priority"] == "HIGH"

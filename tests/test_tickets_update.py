@@ -158,3 +158,37 @@ async def test_unknown_ticket_is_not_found(client: httpx.AsyncClient) -> None:
     admin = await make_person(Role.ADMIN)
     body = await update(client, admin, number=999, priority="HIGH")
     assert [(e["code"], e["field"]) for e in body["data"]["updateTicket"]["errors"]] == [("NOT_FOUND", "number")]
+
+
+async def test_archived_category_type_and_item_on_a_ticket_survive_updates_that_keep_them(
+    client: httpx.AsyncClient,
+) -> None:
+    """Archiving stops new choices, not old tickets: an update that leaves (or repeats) the classification keeps
+    every archived level, and choosing a live child under an archived parent keeps the parent."""
+    w = await world()
+    old_item = await make_item(w["laptop"], "Old battery", archived=True)
+    live_item = w["battery"]
+    ticket = w["ticket"]
+    await Ticket.filter(id=ticket.id).update(item_id=old_item.id)
+    for node in (w["hardware"], w["laptop"]):
+        node.archived = True
+        await node.save()
+    archived = {"category": {"name": "Hardware"}, "type": {"name": "Laptop"}, "item": {"name": "Old battery"}}
+
+    def classification(body: dict[str, Any]) -> dict[str, Any]:
+        payload = body["data"]["updateTicket"]
+        assert payload["errors"] == [], payload["errors"]
+        return {level: payload["ticket"][level] for level in ("category", "type", "item")}
+
+    assert classification(await update(client, w["staff_in"], number=ticket.number, priority="LOW")) == archived
+    assert classification(await update(client, w["staff_in"], number=ticket.number, subject="Renamed")) == archived
+    same = {"categoryId": str(w["hardware"].id), "typeId": str(w["laptop"].id), "itemId": str(old_item.id)}
+    assert classification(await update(client, w["staff_in"], number=ticket.number, **same)) == archived
+    # A live item under the archived category and type: both parents stay.
+    moved = await update(client, w["staff_in"], number=ticket.number, **{**same, "itemId": str(live_item.id)})
+    assert classification(moved) == {**archived, "item": {"name": "Battery"}}
+    stored = await Ticket.get(id=ticket.id)
+    assert (stored.category_id, stored.type_id, stored.item_id) == (w["hardware"].id, w["laptop"].id, live_item.id)
+    # Once it has left the archived item, it cannot go back to it.
+    back = await update(client, w["staff_in"], number=ticket.number, itemId=str(old_item.id))
+    assert [(e["code"], e["field"]) for e in back["data"]["updateTicket"]["errors"]] == [("VALIDATION", "itemId")]
