@@ -23,6 +23,7 @@ from core.config import Config, get_config
 from core.db import close_db, init_db
 from jobs.runtime import JobRuntime
 from resolvers.authentication import authenticate
+from resolvers.markdown_bounded import shutdown_markdown_pool
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from server.guest_pages import guest_routes
@@ -70,6 +71,8 @@ def create_app(config: Config | None = None, *, manage_db: bool = True) -> Starl
         finally:
             if runtime is not None:
                 await runtime.stop()
+            # The Markdown workers start with the first write that renders; stop them with the app.
+            shutdown_markdown_pool()
             if manage_db:
                 await close_db()
 
