@@ -21,9 +21,9 @@ from resolvers.validation import MAX_ID, has_nul, parse_id
 from resolvers.visibility import queue_condition, visible_tickets
 
 TICKET_COLUMNS = (
-    "id", "number", "subject", "description", "category_id", "type_id", "item_id", "priority", "status_id",
-    "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes", "resolved_at",
-    "closed_at", "reopened", "created_at", "updated_at",
+    "id", "number", "subject", "description", "description_html", "category_id", "type_id", "item_id", "priority",
+    "status_id", "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes",
+    "resolved_at", "closed_at", "reopened", "created_at", "updated_at",
 )  # fmt: skip
 
 DEFAULT_PAGE = 25
