@@ -4,8 +4,9 @@
   back through createTicket and addReply either refused (VALIDATION naming the field, nothing stored or
   queued) or stored as safe HTML;
 - /health answers while such a render is in flight;
-- reads (GraphQL, emails) serve the stored HTML and never render;
 - a render stopped at the limit leaves a pool that renders the next document.
+
+That reads and emails serve the stored HTML is tests/test_markdown_stored.py.
 
 The pathological inputs run with a time limit of a tenth of a second (MARKDOWN_TIME_LIMIT), which keeps the
 suite quick; the mechanism is the one that enforces the default 2 s. Ordinary texts that must render run with a
@@ -23,25 +24,19 @@ import httpx
 import pytest
 
 from core.config import load_config, reset_config
-from jobs.email import deliver_pending_emails
 from models.audit import AuditEntry
 from models.enums import Role
 from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.tickets import Ticket
-from resolvers.demo import load_demo_data
 from resolvers.errors import DomainError, ErrorCode
 from resolvers.markdown import render_markdown
 from resolvers.markdown_bounded import render_markdown_bounded, render_or_escape
 from resolvers.replies import BODY_MAX
 from resolvers.tickets import DESCRIPTION_MAX
-from tests import smtp
 from tests.helpers import Person, gql_data, make_category, make_person, make_ticket
 from tests.markdown_corpus import CORPUS, ordinary_text
-from tests.smtp import SmtpServer
 from tests.test_markdown_xss import assert_safe_html
-
-smtp_server = smtp.smtp_server
 
 SHORT_LIMIT = "0.1"
 GENEROUS_LIMIT = "30"
@@ -54,8 +49,6 @@ ADD = """mutation($i: AddReplyInput!) { addReply(input: $i) {
   reply { id body bodyHtml } errors { code field message } } }"""
 EDIT = """mutation($i: EditReplyInput!) { editReply(input: $i) {
   reply { id body bodyHtml } errors { code field message } } }"""
-READ = "query($n: Int!) { ticket(number: $n) { descriptionHtml replies { bodyHtml } } }"
-QUEUE = "{ tickets(first: 10) { edges { node { number descriptionHtml } } } }"
 
 
 @pytest.fixture
@@ -266,50 +259,6 @@ async def test_stored_text_over_the_limit_becomes_escaped_plain_text(short_limit
     assert await render_or_escape("  \n ") == ""
 
 
-async def test_reads_serve_the_stored_html_and_never_render(client: httpx.AsyncClient) -> None:
-    person = await make_person()
-    staff = await make_person(Role.ADMIN)
-    created = await create(client, person, (await make_category()).id, "**bold**")
-    number = created["ticket"]["number"]
-    assert created["ticket"]["descriptionHtml"] == "<p><strong>bold</strong></p>"
-    posted = await reply(client, staff, number, "_quiet_")
-    assert posted["reply"]["bodyHtml"] == "<p><em>quiet</em></p>"
-    assert (await Ticket.get(number=number)).description_html == "<p><strong>bold</strong></p>"
-    assert (await Reply.get(id=int(posted["reply"]["id"]))).body_html == "<p><em>quiet</em></p>"
-
-    # What is served is what was stored, not a fresh rendering of the text.
-    await Ticket.filter(number=number).update(description_html="<p>stored description</p>")
-    await Reply.filter(id=int(posted["reply"]["id"])).update(body_html="<p>stored reply</p>")
-    read = await gql_data(client, READ, {"n": number}, person.token)
-    assert read["ticket"] == {
-        "descriptionHtml": "<p>stored description</p>",
-        "replies": [{"bodyHtml": "<p>stored reply</p>"}],
-    }
-    queue = await gql_data(client, QUEUE, token=staff.token)
-    assert queue["tickets"]["edges"] == [{"node": {"number": number, "descriptionHtml": "<p>stored description</p>"}}]
-
-    # A row written outside the API (no HTML stored yet) shows its text escaped, still without rendering.
-    await Ticket.filter(number=number).update(description="**raw** <b>", description_html=None)
-    read = await gql_data(client, READ, {"n": number}, person.token)
-    assert read["ticket"]["descriptionHtml"] == "<p>**raw** &lt;b&gt;</p>"
-
-
-async def test_emails_use_the_stored_html(client: httpx.AsyncClient, smtp_server: SmtpServer) -> None:
-    person = await make_person(email="asker@example.com")
-    staff = await make_person(Role.ADMIN)
-    number = (await create(client, person, (await make_category()).id, "**bold**"))["ticket"]["number"]
-    posted = await reply(client, staff, number, "_quiet_")
-    await Ticket.filter(number=number).update(description_html="<p>stored description</p>")
-    await Reply.filter(id=int(posted["reply"]["id"])).update(body_html="<p>stored reply</p>")
-
-    assert await deliver_pending_emails({}) == 2
-
-    html = {m["Subject"].split("] ")[1]: m.get_body(("html",)).get_content() for m in smtp_server.messages}
-    assert "<p>stored description</p>" in html["Markdown"] and "<strong>bold" not in html["Markdown"]
-    assert "<p>stored reply</p>" in html["New reply: Markdown"]
-    assert "<em>quiet" not in html["New reply: Markdown"]
-
-
 def test_pool_size_and_time_limit_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MARKDOWN_WORKERS", raising=False)
     monkeypatch.delenv("MARKDOWN_TIME_LIMIT", raising=False)
@@ -324,10 +273,3 @@ def test_pool_size_and_time_limit_come_from_the_environment(monkeypatch: pytest.
         with pytest.raises(ValueError, match=name):
             load_config()
         monkeypatch.setenv(name, "1")
-
-
-async def test_demo_tickets_are_stored_with_their_html(db: str) -> None:
-    await load_demo_data(ticket_count=12)
-    rows = await Ticket.all().values_list("description", "description_html")
-    assert len(rows) == 12
-    assert all(html == render_markdown(text) and html for text, html in rows)
