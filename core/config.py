@@ -36,6 +36,10 @@ class Config:
     login_email_rate_limit: tuple[int, int]
     # The largest request body /graphql reads, in bytes (server/limits.py).
     graphql_max_body_bytes: int
+    # Markdown is rendered in this many worker processes, each render stopped after this many seconds
+    # (resolvers/markdown_bounded.py, docs/markdown.md).
+    markdown_workers: int
+    markdown_time_limit: float
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -68,14 +72,25 @@ def _rate_limit(name: str, default: str) -> tuple[int, int]:
     return limit
 
 
-def _positive_int(name: str, value: str) -> int:
+def _positive_int(name: str, value: str, example: str = "1048576") -> int:
     try:
         number = int(value)
     except ValueError:
         number = 0
     if number <= 0:
-        raise ValueError(f"{name} is {value!r}; write a positive whole number, e.g. 1048576.")
+        raise ValueError(f"{name} is {value!r}; write a positive whole number, e.g. {example}.")
     return number
+
+
+def _positive_seconds(name: str, value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    # NaN and infinity fail the range check too: a render without an end is what the limit exists to prevent.
+    if not 0 < seconds <= 3600:
+        raise ValueError(f"{name} is {value!r}; write a number of seconds between 0 and 3600, e.g. 2 or 0.5.")
+    return seconds
 
 
 def load_config() -> Config:
@@ -98,6 +113,8 @@ def load_config() -> Config:
         login_rate_limit=_rate_limit("LOGIN_RATE_LIMIT", "20/600"),
         login_email_rate_limit=_rate_limit("LOGIN_EMAIL_RATE_LIMIT", "10/600"),
         graphql_max_body_bytes=_positive_int("GRAPHQL_MAX_BODY_BYTES", _env("GRAPHQL_MAX_BODY_BYTES") or "1048576"),
+        markdown_workers=_positive_int("MARKDOWN_WORKERS", _env("MARKDOWN_WORKERS") or "2", "2"),
+        markdown_time_limit=_positive_seconds("MARKDOWN_TIME_LIMIT", _env("MARKDOWN_TIME_LIMIT") or "2"),
     )
 
 

@@ -26,6 +26,7 @@ from jobs.redis_link import REDIS_FAILURES, connect, describe
 from jobs.report import BurstReport
 from jobs.runtime import JobRuntime
 from jobs.sweep import close_expired_tickets_job
+from resolvers.markdown_bounded import shutdown_markdown_pool
 
 # A sweep over a large backlog may take minutes; it must still end well before the next hourly run.
 SWEEP_TIMEOUT_SECONDS = 50 * 60
@@ -43,6 +44,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     runtime: JobRuntime | None = ctx.pop("runtime", None)
     if runtime is not None:
         await runtime.stop()
+    # Email jobs render resolution notes and reasons in Markdown workers; they end with the worker.
+    shutdown_markdown_pool()
     await close_db()
 
 

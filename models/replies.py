@@ -13,6 +13,8 @@ class Reply(Model):
     # Set when a guest (no account) wrote it.
     guest_email = fields.CharField(max_length=254, null=True)
     body = fields.TextField()
+    # The body as safe HTML, rendered once when it is written (see Ticket.description_html).
+    body_html = fields.TextField(null=True)
     internal = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
     edited_at = fields.DatetimeField(null=True)

@@ -14,6 +14,9 @@ class Ticket(Model):
     number = fields.IntField(unique=True, null=True)
     subject = fields.CharField(max_length=255)
     description = fields.TextField()
+    # The description as safe HTML, rendered once when it is written (resolvers/markdown_bounded.py); null only
+    # for rows written before it existed, until the start-up backfill has rendered them.
+    description_html = fields.TextField(null=True)
     category = fields.ForeignKeyField("models.Category", related_name="tickets", on_delete=fields.RESTRICT)
     type = fields.ForeignKeyField("models.TicketType", related_name="tickets", null=True, on_delete=fields.RESTRICT)
     item = fields.ForeignKeyField("models.Item", related_name="tickets", null=True, on_delete=fields.RESTRICT)

@@ -34,6 +34,7 @@ from resolvers.demo_content import (
     SUBJECTS,
 )
 from resolvers.errors import Problems, conflict
+from resolvers.markdown_bounded import render_markdown_bounded
 from resolvers.seed import seed_defaults
 from resolvers.settings import get_setting
 
@@ -70,6 +71,8 @@ async def load_demo_data(ticket_count: int = 300, seed: int = 7) -> list[tuple[s
     rng = random.Random(seed)
     # Hash once, outside the transaction: argon2 is deliberately slow and every demo login shares it.
     password_hash = await hash_password(DEMO_PASSWORD)
+    # The few distinct descriptions, rendered once each (the same way a filed ticket's is), outside the transaction.
+    html = {text: await render_markdown_bounded(text, "description") for text in DESCRIPTIONS}
     await seed_defaults()
     async with in_transaction():
         if await Ticket.exists() or await User.exists() or await Category.exists() or await Group.exists():
@@ -79,7 +82,7 @@ async def load_demo_data(ticket_count: int = 300, seed: int = 7) -> list[tuple[s
         await _create_people(ids, password_hash, now - HISTORY - timedelta(days=30))
         await _create_tree(ids)
         await _create_groups(ids)
-        tickets = await _build_tickets(rng, ids, ticket_count, now)
+        tickets = await _build_tickets(rng, ids, ticket_count, now, html)
         await _insert_tickets(tickets)
         await record(
             None,
@@ -174,7 +177,9 @@ def _pick_statuses(rng: random.Random, statuses: list[dict[str, Any]], count: in
     return chosen
 
 
-async def _build_tickets(rng: random.Random, ids: _Ids, count: int, now: datetime) -> list[Ticket]:
+async def _build_tickets(
+    rng: random.Random, ids: _Ids, count: int, now: datetime, html: dict[str, str]
+) -> list[Ticket]:
     statuses = await Status.all().order_by("sort_order", "id").values("id", "kind")
     window_days = int(await get_setting("reopen_window_days")) or 7
     window = timedelta(days=window_days)
@@ -198,9 +203,11 @@ async def _build_tickets(rng: random.Random, ids: _Ids, count: int, now: datetim
             assignee = rng.choice(ungrouped) if kind is not StatusKind.NEW or rng.random() < 0.3 else None
         elif kind is not StatusKind.NEW or rng.random() < 0.4:
             assignee = rng.choice(members[group])
+        description = rng.choice(DESCRIPTIONS)
         ticket = Ticket(
             subject=rng.choice(SUBJECTS[(c, t, i)]),
-            description=rng.choice(DESCRIPTIONS),
+            description=description,
+            description_html=html[description],
             category_id=ids.categories[c],
             type_id=ids.types[(c, t)] if t else None,
             item_id=ids.items[(c, t, i)] if t and i else None,

@@ -3,7 +3,10 @@
 Templates are files shipped in resolvers/templates/ (`<topic>.subject.txt`, `<topic>.txt`, `<topic>.html`),
 written with `$name` placeholders (Python's string.Template). Every value is HTML-escaped in the HTML part and
 stripped of line breaks in the subject, so text people typed can never inject markup or headers; Markdown
-fields are also offered to the HTML part as `$<name>_html`, rendered by the one safe renderer.
+fields are also offered to the HTML part as `$<name>_html`: the description and a reply's body as the safe HTML
+stored when they were written (never rendered again here), resolution notes and a reopening's reason (short,
+staff-written, stored without HTML) rendered in a bounded worker (resolvers/markdown_bounded.py), or shown as
+escaped text when that fails.
 
 Rendering reads what it needs from the database at send time (the ticket's subject, a reply's body). A row
 that must not be sent (an internal note, a reply deleted before delivery, a ticket that no longer exists)
@@ -24,7 +27,8 @@ from models.replies import Reply
 from models.statuses import Status
 from models.tickets import Ticket
 from resolvers.guest_tokens import guest_access_url, issue_guest_token
-from resolvers.markdown import render_markdown
+from resolvers.markdown import plain_text_html
+from resolvers.markdown_bounded import render_or_escape
 
 TOPICS = (
     "ticket_created",
@@ -79,7 +83,15 @@ def render(topic: str, values: dict[str, str], markup: dict[str, str] | None = N
     )
 
 
-async def template_values(topic: str, ticket_id: int | None, payload: dict[str, Any]) -> dict[str, str]:
+@dataclass(frozen=True)
+class TemplateValues:
+    text: dict[str, str]
+    """Plain text for every placeholder (escaped in the HTML part)."""
+    stored_html: dict[str, str]
+    """`<name>_html` for the Markdown fields whose safe HTML is stored with them."""
+
+
+async def template_values(topic: str, ticket_id: int | None, payload: dict[str, Any]) -> TemplateValues:
     """Everything a template may use: the payload's plain values, then facts read from the database now."""
     values = {key: str(value) for key, value in payload.items() if isinstance(value, str | int) and value is not None}
     values["recipient"] = str(payload.get("to") or "")
@@ -104,13 +116,21 @@ async def template_values(topic: str, ticket_id: int | None, payload: dict[str, 
         resolution_notes=str(payload.get("resolution_notes") or ticket.resolution_notes or "No notes were given."),
         reason=str(payload.get("reason") or "No reason was given."),
     )
+    stored_html = {"description_html": _stored(ticket.description_html, ticket.description)}
     if topic == "reply_added":
-        values.update(await _reply_values(ticket, payload))
-    return values
+        reply = await _reply(ticket, payload)
+        values.update(await _reply_values(reply))
+        stored_html["reply_body_html"] = _stored(reply.body_html, reply.body)
+    return TemplateValues(values, stored_html)
 
 
-# Text people wrote in Markdown; the HTML part shows it rendered (as `<name>_html`), the text part as typed.
-MARKDOWN_VALUES = ("description", "reply_body", "resolution_notes", "reason")
+def _stored(html_value: str | None, source: str) -> str:
+    # A row written outside the API before the start-up backfill has no HTML yet: its text, escaped.
+    return html_value if html_value is not None else plain_text_html(source)
+
+
+# Markdown text stored without its HTML; rendered (bounded) only when the topic's HTML template shows it.
+RENDERED_AT_SEND = ("resolution_notes", "reason")
 
 
 async def render_message(topic: str, ticket_id: int | None, payload: dict[str, Any]) -> Rendered:
@@ -118,8 +138,12 @@ async def render_message(topic: str, ticket_id: int | None, payload: dict[str, A
     if topic not in TOPICS:
         raise Undeliverable(f"there is no email template for topic {topic!r}.")
     values = await template_values(topic, ticket_id, payload)
-    markup = {f"{key}_html": render_markdown(values[key]) for key in MARKDOWN_VALUES if key in values}
-    return render(topic, values, markup)
+    markup = dict(values.stored_html)
+    html_template = default_template(topic, "html")
+    for key in RENDERED_AT_SEND:
+        if f"{key}_html" in html_template:
+            markup[f"{key}_html"] = await render_or_escape(values.text[key])
+    return render(topic, values.text, markup)
 
 
 async def _ticket(ticket_id: int | None, payload: dict[str, Any]) -> Ticket:
@@ -152,7 +176,7 @@ async def _name(model: type[Status] | type[User] | type[Group], key: int | None,
     return str(names[0]) if names else missing
 
 
-async def _reply_values(ticket: Ticket, payload: dict[str, Any]) -> dict[str, str]:
+async def _reply(ticket: Ticket, payload: dict[str, Any]) -> Reply:
     """The reply being announced. Checked here, at send time, as well as when it was queued: an internal note
     (or a reply deleted or moved since) is never emailed."""
     reply_id = payload.get("reply_id")
@@ -163,5 +187,9 @@ async def _reply_values(ticket: Ticket, payload: dict[str, Any]) -> dict[str, st
         raise Undeliverable(f"reply {reply_id} is an internal note; internal notes are never emailed.")
     if reply.deleted_at is not None:
         raise Undeliverable(f"reply {reply_id} was deleted before it was delivered.")
+    return reply
+
+
+async def _reply_values(reply: Reply) -> dict[str, str]:
     author = await _name(User, reply.author_id, "") if reply.author_id else ""
     return {"reply_author": author or reply.guest_email or "Someone", "reply_body": reply.body}

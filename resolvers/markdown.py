@@ -9,14 +9,15 @@ Two layers, because either alone has failed elsewhere:
    `rel="noopener noreferrer nofollow"` on every link. Whatever the first layer lets slip, this one drops.
 
 One Markdown instance is built at import and reset before every call, so nothing (reference definitions,
-stashed HTML) leaks from one document to the next and no pattern is recompiled per call. python-markdown
-itself costs about 1 to 3 ms per KB of text, so recent results are memoised: a queue page or a polled ticket
-shows the same descriptions again and again.
+stashed HTML) leaks from one document to the next and no pattern is recompiled per call.
+
+`render_markdown` is pure and unbounded: python-markdown is quadratic on some inputs. The server never calls it
+on its event loop; resolvers/markdown_bounded.py runs it in worker processes with a time limit, once, when the
+text is written, and the result is stored.
 """
 
 from __future__ import annotations
 
-import functools
 import html
 import logging
 import re
@@ -126,25 +127,21 @@ _CLEANER = nh3.Cleaner(
 )
 
 
-# Memoise only ordinary sizes. 2,048 entries hold a 100-ticket page with several replies each (512 did not: a
-# repeated page missed every time in bench/queue.py); typical replies are a few hundred bytes, so this is a few
-# megabytes, and tens at worst.
-_CACHE_MAX_SOURCE = 16_000
-_CACHE_ENTRIES = 2_048
+def plain_text_html(source: str) -> str:
+    """The text as typed, escaped, in one paragraph: safe without parsing anything, in linear time. Shown for
+    text that could not be rendered, and for a row whose HTML was never stored (written outside the API)."""
+    if not source.strip():
+        return ""
+    return "<p>" + html.escape(_CONTROL_CHARACTERS.sub("", source)) + "</p>"
 
 
 def render_markdown(source: str) -> str:
     """The Markdown subset of SPEC 4 as HTML that is safe to put into a page as it is.
 
     Raw HTML shows as text, images as the text that was typed, links only to absolute http/https/mailto
-    targets; the output holds only ALLOWED_TAGS with ALLOWED_ATTRIBUTES.
+    targets; the output holds only ALLOWED_TAGS with ALLOWED_ATTRIBUTES. Unbounded in time: call it through
+    resolvers/markdown_bounded.py, never on the event loop.
     """
-    if len(source) <= _CACHE_MAX_SOURCE:
-        return _render_cached(source)
-    return _render(source)
-
-
-def _render(source: str) -> str:
     global _MARKDOWN
     if not source.strip():
         return ""
@@ -159,8 +156,5 @@ def _render(source: str) -> str:
             raise
         # Thousands of nested quotes or lists: show the text rather than fail the whole response.
         log.warning("Markdown nested too deeply to render (%d characters); shown as plain text", len(source))
-        rendered = "<p>" + html.escape(source) + "</p>"
+        rendered = plain_text_html(source)
     return _CLEANER.clean(_CONTROL_CHARACTERS.sub("", rendered))
-
-
-_render_cached = functools.lru_cache(maxsize=_CACHE_ENTRIES)(_render)

@@ -16,6 +16,7 @@ from resolvers import audit, notify
 from resolvers.actor import Actor, require_requester
 from resolvers.errors import DomainError, ErrorCode, Problems, conflict, forbidden, not_found
 from resolvers.lifecycle import locked_ticket, reopen_by_reply, reopen_window_open
+from resolvers.markdown_bounded import render_markdown_bounded
 from resolvers.rate_limit import GUEST_REPLY, check_rate
 from resolvers.validation import clean_text, parse_id
 from resolvers.visibility import visible_tickets, workable_ticket
@@ -71,6 +72,9 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
     body = clean_text(problems, "body", data.body, max_length=BODY_MAX)
     problems.raise_if_any()
     ticket = await _ticket_for_reply(actor, data.number, data.internal)
+    # Rendered once, before the transaction (no ticket lock is held while a worker renders); refused when it
+    # cannot be done within the time limit, so no reply, email or event exists for it.
+    body_html = await render_markdown_bounded(body, "body")
     async with in_transaction():
         ticket = await locked_ticket(ticket.id)
         kind = (await Status.get(id=ticket.status_id)).kind
@@ -88,6 +92,7 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
             author_id=actor.user_id,  # None for a guest, who is named by guest_email instead
             guest_email=actor.email if actor.is_guest else None,
             body=body,
+            body_html=body_html,
             internal=data.internal,
         )
         if not data.internal:
@@ -154,14 +159,21 @@ async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> ReplyCh
     problems = Problems()
     body = clean_text(problems, "body", new_body, max_length=BODY_MAX)
     problems.raise_if_any()
+    # Checked once before rendering, so only an allowed edit costs a worker; checked again under the lock below.
+    async with in_transaction():
+        reply, _ = await _editable_reply(actor, raw_id)
+    if body == reply.body:
+        return reply
+    body_html = await render_markdown_bounded(body, "body")
     async with in_transaction():
         reply, ticket = await _editable_reply(actor, raw_id)
         if body == reply.body:
             return ReplyChange(reply, ticket)
         previous = reply.body
         reply.body = body
+        reply.body_html = body_html
         reply.edited_at = clock.now()
-        await reply.save(update_fields=["body", "edited_at"])
+        await reply.save(update_fields=["body", "body_html", "edited_at"])
         await audit.record(
             actor,
             "reply.edited",

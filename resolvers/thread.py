@@ -26,6 +26,7 @@ REPLY_COLUMNS = (
     "author_id",
     "guest_email",
     "body",
+    "body_html",
     "internal",
     "created_at",
     "edited_at",

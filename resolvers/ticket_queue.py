@@ -22,9 +22,9 @@ from resolvers.validation import MAX_ID, check_list_length, check_moment, has_nu
 from resolvers.visibility import queue_condition, visible_tickets
 
 TICKET_COLUMNS = (
-    "id", "number", "subject", "description", "category_id", "type_id", "item_id", "priority", "status_id",
-    "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes", "resolved_at",
-    "closed_at", "reopened", "created_at", "updated_at",
+    "id", "number", "subject", "description", "description_html", "category_id", "type_id", "item_id", "priority",
+    "status_id", "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes",
+    "resolved_at", "closed_at", "reopened", "created_at", "updated_at",
 )  # fmt: skip
 
 DEFAULT_PAGE = 25

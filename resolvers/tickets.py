@@ -16,6 +16,7 @@ from resolvers.actor import Actor, require_staff, require_user
 from resolvers.classification import Classification, check_classification
 from resolvers.errors import DomainError, ErrorCode, Problems
 from resolvers.lifecycle import locked_ticket
+from resolvers.markdown_bounded import render_markdown_bounded
 from resolvers.outbox import queue_email, queue_event
 from resolvers.settings import get_setting
 from resolvers.validation import KEEP, _Keep, clean_text, parse_id
@@ -98,6 +99,8 @@ class Draft:
 
     subject: str
     description: str
+    # Rendered once here, within the time limit; a description that cannot be is refused before any row exists.
+    description_html: str
     classification: Classification
     priority: Priority
     status_id: int
@@ -121,7 +124,10 @@ async def check_new_ticket(actor: Actor | None, data: NewTicket, problems: Probl
     new_status = await Status.filter(kind=StatusKind.NEW).order_by("sort_order", "id").first()
     if new_status is None:
         raise DomainError(ErrorCode.CONFLICT, "No status of kind NEW exists; run `helpdesk migrate`.")
-    return Draft(subject, description, classification, priority, new_status.id)
+    # Last, and outside any transaction: the one expensive check runs only for an otherwise valid ticket, and
+    # no row lock or connection is held while a worker renders.
+    description_html = await render_markdown_bounded(description, "description")
+    return Draft(subject, description, description_html, classification, priority, new_status.id)
 
 
 async def insert_ticket(
@@ -137,6 +143,7 @@ async def insert_ticket(
     ticket = await Ticket.create(
         subject=draft.subject,
         description=draft.description,
+        description_html=draft.description_html,
         category_id=draft.classification.category_id,
         type_id=draft.classification.type_id,
         item_id=draft.classification.item_id,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.scalars import JSON
 
-from resolvers.markdown import render_markdown
+from resolvers.markdown import plain_text_html
 from resolvers.replies import NewReply, add_reply, delete_reply, edit_reply
 from resolvers.thread import reply_row
 from resolvers.visibility import shows_guest_email
@@ -36,7 +36,11 @@ class Reply:
 
     @strawberry.field(description="The text rendered as safe HTML (see docs/markdown.md); null once deleted.")
     def body_html(self) -> str | None:
-        return None if self.deleted else render_markdown(str(self._row["body"]))
+        if self.deleted:
+            return None
+        # Stored when the text was written (see Ticket.description_html); never rendered on a read.
+        stored = self._row["body_html"]
+        return str(stored) if stored is not None else plain_text_html(str(self._row["body"]))
 
     @strawberry.field(description="Who wrote it; null for a guest.")
     async def author(self, info: Info) -> User | None:

@@ -9,7 +9,7 @@ import strawberry
 
 from models.enums import Priority as StoredPriority
 from resolvers import ticket_queue
-from resolvers.markdown import render_markdown
+from resolvers.markdown import plain_text_html
 from resolvers.tickets import NewTicket, TicketChanges, create_ticket, update_ticket
 from resolvers.validation import KEEP
 from resolvers.visibility import shows_guest_email
@@ -45,7 +45,10 @@ class Ticket:
 
     @strawberry.field(description="The description rendered as safe HTML (see docs/markdown.md).")
     def description_html(self) -> str:
-        return render_markdown(self.description)
+        # Rendered when the description was written; never here (a read must not run the parser). A row written
+        # outside the API before the start-up backfill shows its text escaped.
+        stored = self._row["description_html"]
+        return str(stored) if stored is not None else plain_text_html(self.description)
 
     @strawberry.field(description="Where it stands in the lifecycle.")
     async def status(self, info: Info) -> Status:

@@ -27,6 +27,7 @@ from core.db import close_db, init_db
 from jobs.redis_link import OK
 from jobs.runtime import NOT_CONFIGURED, JobRuntime
 from resolvers.authentication import authenticate
+from resolvers.markdown_bounded import shutdown_markdown_pool
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from server.guest_pages import guest_routes
@@ -107,6 +108,8 @@ def create_app(config: Config | None = None, *, manage_db: bool = True, run_jobs
             if runtime is not None:
                 app.state.job_runtime = None
                 await runtime.stop()
+            # The Markdown workers start with the first write that renders; stop them with the app.
+            shutdown_markdown_pool()
             if manage_db:
                 await close_db()
 

@@ -18,6 +18,7 @@ from typing import Any
 from core.config import get_config
 from core.db import close_db, init_db
 from resolvers.errors import DomainError
+from resolvers.markdown_bounded import shutdown_markdown_pool
 from server.migrations import apply_migrations
 
 
@@ -85,6 +86,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         asyncio.run(_with_database(lambda: _load_demo(only_if_empty=True)))
     else:
         _print_migrations(asyncio.run(apply_migrations(get_config().database_url)))
+    # The backfill's Markdown workers are done; the app (each uvicorn worker) starts its own when it needs them.
+    shutdown_markdown_pool()
     # An import string, not an app object: uvicorn needs one to start several worker processes. The log
     # configuration travels to those processes too; it keeps guest links out of the access log.
     uvicorn.run(
@@ -242,7 +245,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
-    return handler(args)
+    try:
+        return handler(args)
+    finally:
+        # Markdown worker processes (the backfill after migrating, the demo data) end with the command.
+        shutdown_markdown_pool()
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from aerich import Command
 from tortoise.backends.base.config_generator import expand_db_url
 
 from core.db import close_db, dialect, init_db, tortoise_config
+from resolvers.markdown_backfill import backfill_markdown_html
 from resolvers.seed import seed_defaults
 
 # aerich keeps one history per Tortoise app; all our models are in the app "models".
@@ -58,9 +59,10 @@ async def _exclusive(database_url: str) -> AsyncIterator[None]:
 
 
 async def apply_migrations(database_url: str) -> list[str]:
-    """Apply the pending migrations, then seed the default rows; returns the migration files applied now.
+    """Apply the pending migrations, seed the default rows, and render the HTML of any text stored without it
+    (resolvers/markdown_backfill.py); returns the migration files applied now.
 
-    Idempotent: on an up-to-date database it applies nothing and seeds nothing. It opens and closes its own
+    Idempotent: on an up-to-date database it applies, seeds and renders nothing. It opens and closes its own
     Tortoise connections, so call it before (not while) the caller initialises the database.
     """
     async with _exclusive(database_url):
@@ -75,6 +77,8 @@ async def apply_migrations(database_url: str) -> list[str]:
             await command.init()
             applied = await command.upgrade(run_in_transaction=True)
             await seed_defaults()
+            # Still under the advisory lock: concurrent starts do not render the same rows twice.
+            await backfill_markdown_html()
         finally:
             await close_db()
     return applied

@@ -131,7 +131,7 @@ def test_each_dialect_has_migrations_and_model_tables_are_known() -> None:
 
 
 async def test_migrate_from_empty_creates_every_table_and_seeds_statuses_once(
-    empty_db: Database, tmp_path: Path
+    empty_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = await migrate(empty_db, tmp_path)
     files = migration_files(empty_db.dialect)
@@ -140,12 +140,21 @@ async def test_migrate_from_empty_creates_every_table_and_seeds_statuses_once(
     assert not missing, f"tables the migrations do not create: {sorted(missing)}"
     assert "aerich" in await empty_db.tables()
 
+    # Rows stored without their HTML (as before it was stored, or written outside the API): the next migrate
+    # renders them once, an over-the-limit text as escaped plain text (resolvers/markdown_backfill.py).
+    await _insert_rows_without_html(empty_db)
+    monkeypatch.setenv("MARKDOWN_TIME_LIMIT", "0.1")
     second = await migrate(empty_db, tmp_path)
     assert second.stdout.strip() == "The database is up to date."
     statuses = await empty_db.fetch("SELECT name, kind FROM statuses ORDER BY sort_order")
     assert statuses == [(name, kind.value) for name, kind, *_ in DEFAULT_STATUSES]
     applied = await empty_db.fetch("SELECT version FROM aerich ORDER BY id")
     assert [version for (version,) in applied] == files
+    assert await empty_db.fetch("SELECT description, description_html FROM tickets ORDER BY id") == [
+        ("**old** text", "<p><strong>old</strong> text</p>"),
+        (ENDLESS, f"<p>{ENDLESS}</p>"),
+    ]
+    assert await empty_db.fetch("SELECT body_html FROM replies") == [("<p>a <em>reply</em></p>",)]
 
 
 async def test_upgraded_database_shows_no_drift_between_migrations_and_models(
@@ -171,6 +180,36 @@ async def test_upgraded_database_shows_no_drift_between_migrations_and_models(
 
     # The probe works on a copy: the repository's migration folders are untouched.
     assert sorted(p.relative_to(ROOT) for p in (ROOT / "migrations").rglob("*.py")) == before
+
+
+# python-markdown would take minutes over this: past any time limit.
+ENDLESS = "[" * 20_000
+
+
+async def _insert_rows_without_html(db: Database) -> None:
+    status = "(SELECT id FROM statuses ORDER BY sort_order LIMIT 1)"
+    statements = [
+        "INSERT INTO categories (name, sort_order, archived, created_at) VALUES ('Old', 1, false, CURRENT_TIMESTAMP)",
+        *(
+            "INSERT INTO tickets (subject, description, priority, reopened, sla_paused_seconds, created_at, updated_at,"
+            f" category_id, status_id) VALUES ('Old', '{text}', 3, false, 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP,"
+            f" (SELECT id FROM categories), {status})"
+            for text in ("**old** text", ENDLESS)
+        ),
+        "INSERT INTO replies (body, internal, created_at, ticket_id)"
+        " VALUES ('a *reply*', false, CURRENT_TIMESTAMP, (SELECT min(id) FROM tickets))",
+    ]
+    if db.dialect == "sqlite":
+        with closing(sqlite3.connect(db.url.removeprefix("sqlite://"))) as conn, conn:
+            for statement in statements:
+                conn.execute(statement)
+        return
+    conn = await asyncpg.connect(db.url)
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
 
 
 async def _execute(db: Database, template: str, text: str, entry_id: object) -> None:
