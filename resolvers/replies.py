@@ -161,9 +161,9 @@ async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> ReplyCh
     problems.raise_if_any()
     # Checked once before rendering, so only an allowed edit costs a worker; checked again under the lock below.
     async with in_transaction():
-        reply, _ = await _editable_reply(actor, raw_id)
+        reply, ticket = await _editable_reply(actor, raw_id)
     if body == reply.body:
-        return reply
+        return ReplyChange(reply, ticket)
     body_html = await render_markdown_bounded(body, "body")
     async with in_transaction():
         reply, ticket = await _editable_reply(actor, raw_id)
