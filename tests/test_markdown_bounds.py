@@ -222,7 +222,7 @@ async def test_health_answers_while_a_pathological_render_is_in_flight(
         mutation = asyncio.create_task(create(client, person, category.id, "[" * 8_000))
         await asyncio.wait_for(watcher.started.wait(), 60)
         health = await client.get("/health")
-        assert health.status_code == 200 and health.json() == {"status": "ok"}
+        assert health.status_code == 200 and health.json()["status"] == "ok"
         # Had the render run on the event loop, /health could only have answered after it.
         assert not watcher.finished.is_set() and not mutation.done()
         # A client that gives up stops the render: cancelling the request stops its worker.
