@@ -90,6 +90,8 @@ async def build_fuzz_world() -> FuzzWorld:
         actor=staff.user, actor_label=staff.user.email, action="reply.created", entity_type="reply",
         entity_id="2", ticket=first, internal=True, after={"internal": True},
     )  # fmt: skip
+    # The dictionaries aim at ids 1..6: the database must really have been emptied with its sequences restarted.
+    assert (user.id, admin.id, first.id, closed.id) == (1, 4, 1, 5), "the fuzz world's ids moved"
     # Guest submission on, so the anonymous fuzzer reaches submitGuestTicket and the anonymous category list.
     await Setting.create(key="guest_submission_enabled", value=True)
     return FuzzWorld(user=user, admin=admin)

@@ -23,9 +23,8 @@ from models.tickets import Ticket
 from resolvers.guest_tokens import sign_guest_token
 from resolvers.rate_limit import reset_local_counters
 from resolvers.replies import USER_EDIT_WINDOW
-from resolvers.seed import seed_defaults
 from resolvers.sweep import close_expired_tickets
-from tests.conftest import _truncate
+from tests.db_reset import reset_database
 from tests.helpers import Person, gql, make_category, make_group, make_person
 
 WINDOW = timedelta(days=7)  # the default reopen_window_days
@@ -151,8 +150,7 @@ async def _long_lived(person: Person) -> Person:
 async def open_desk(backend: str, client: httpx.AsyncClient) -> Desk:
     """A fresh database with a staff member in scope, a USER's ticket and a guest's ticket (both filed through the
     API), and on each a public staff reply, an internal note and a reply by its requester."""
-    await _truncate(backend)
-    await seed_defaults()
+    await reset_database(backend)
     reset_local_counters()
     # Frozen at the real time: replies are stamped by the database layer, not by core/clock, so the 15-minute
     # edit window only means something if the two agree when the example starts.
