@@ -94,7 +94,9 @@ async def count_statements(
     monitor: asyncpg.Connection,
     requests: int,
     workloads: list[str],
+    samples: dict[str, list[str]],
 ) -> dict[str, float]:
+    """Statements per request over `requests` sequential requests per workload; `samples` gets those of one more."""
     counts: dict[str, float] = {}
     token = inputs.tokens[0]
     for workload in workloads:
@@ -109,6 +111,11 @@ async def count_statements(
             # Statements a server sends right after answering (none expected) still land in the window.
             await asyncio.sleep(0.5)
             counts[workload] = log.count_since(offset) / requests
+            # One more, whose statements the results file lists.
+            offset = log.offset()
+            await check.send(http, templates[workload], numbers[(requests + WARM_REQUESTS) % len(numbers)], token)
+            await asyncio.sleep(0.5)
+            samples[workload] = log.statements_since(offset)
         finally:
             if mark is not None:
                 await write_set.restore(monitor, mark, vacuum=False)
@@ -222,6 +229,9 @@ async def main(args: argparse.Namespace) -> int:
         statements_note = (
             f"Counted in PostgreSQL's statement log ({log.path}) over {args.count_requests} sequential requests"
             " per workload after 3 unmeasured ones, with `log_statement = 'all'` set on the bench database only."
+            " Each statement a client sends counts once (a reset query of four commands sent together is one);"
+            " what a SQL function runs inside (PostGraphile's `add_reply`) is not a statement of its own, its cost"
+            " is in PostgreSQL's CPU."
             if isinstance(log, StatementLog)
             else f"Not counted: {log}."
         )
@@ -241,7 +251,14 @@ async def main(args: argparse.Namespace) -> int:
                         collected[system] = await check.answers(http, system, templates[system], inputs, monitor)
                         if isinstance(log, StatementLog):
                             report.statements[system] = await count_statements(
-                                http, templates[system], inputs, log, monitor, args.count_requests, args.workloads
+                                http,
+                                templates[system],
+                                inputs,
+                                log,
+                                monitor,
+                                args.count_requests,
+                                args.workloads,
+                                report.samples.setdefault(system, {}),
                             )
                 print(f"checked {SYSTEM_NAMES[system]}; statements per request: {report.statements.get(system)}")
         finally:

@@ -36,6 +36,8 @@ class Report:
     statements: dict[str, dict[str, float]]
     statements_note: str
     runs: list[Run] = field(default_factory=list)
+    # The statements of one request, per system and workload (first 100 characters of each).
+    samples: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     def mean(self, system: str, workload: str, attribute: str) -> float:
         values = [getattr(r.result, attribute) for r in self.runs if r.system == system and r.workload == workload]
@@ -164,7 +166,14 @@ def render(report: Report) -> str:
                 ]
             )
         lines += _table(head, rows)
-    lines += ["## Statements", "", report.statements_note, ""]
+    lines += ["## Statements", "", report.statements_note, "", "The statements of one request:", ""]
+    for w in workloads:
+        for s in systems:
+            sample = report.samples.get(s, {}).get(w)
+            if sample is not None:
+                lines.append(f"- {w}, {SYSTEM_NAMES[s]} ({len(sample)}):")
+                lines += [f"  {i}. `{text.replace('`', chr(39))}`" for i, text in enumerate(sample, 1)]
+    lines.append("")
     lines += ["## Every run", ""]
     head = [
         "round",

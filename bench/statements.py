@@ -62,16 +62,20 @@ class StatementLog:
     def offset(self) -> int:
         return self.path.stat().st_size
 
-    def count_since(self, offset: int) -> int:
+    def statements_since(self, offset: int) -> list[str]:
+        """The statements logged since `offset`, each as its first 100 characters."""
         with open(self.path, "rb") as fh:
             fh.seek(offset)
             text = fh.read().decode(errors="replace")
-        count = 0
+        found: list[str] = []
         for line in text.splitlines():
             match = self._line.search(line)
             if match and int(match.group(1)) not in self.exclude_pids:
-                count += 1
-        return count
+                found.append(" ".join(line[match.end() :].split())[:100])
+        return found
+
+    def count_since(self, offset: int) -> int:
+        return len(self.statements_since(offset))
 
 
 async def log_statements(conn: asyncpg.Connection, database: str, on: bool) -> None:
