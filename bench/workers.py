@@ -29,6 +29,7 @@ from bench.workloads import OURS, template
 
 
 def children(pid: int) -> list[int]:
+    """The worker processes of a uvicorn supervisor (spawned by multiprocessing; its resource tracker left out)."""
     found: list[int] = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -36,7 +37,7 @@ def children(pid: int) -> list[int]:
                 stat = (entry / "stat").read_text()
             except OSError:
                 continue
-            if int(stat.rpartition(")")[2].split()[1]) == pid:
+            if int(stat.rpartition(")")[2].split()[1]) == pid and b"spawn_main" in (entry / "cmdline").read_bytes():
                 found.append(int(entry.name))
     return sorted(found)
 
