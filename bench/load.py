@@ -205,7 +205,7 @@ async def run_load(
         "-d",
         f"{duration}s",
         "--timeout",
-        "10s",
+        "60s",
         "-s",
         str(script),
         base_url + request.path,

@@ -84,7 +84,15 @@ def render(report: Report) -> str:
     lines = ["# bench/compare: our server, PostGraphile and a raw-SQL endpoint on the same data", ""]
     lines += ["Written by `python -m bench.compare` (bench/README.md says what each figure means). Command:", ""]
     lines += ["```", report.command, "```", ""]
-    lines += _table(["", ""], ([k, v] for k, v in report.header.items()))
+    header = dict(report.header)
+    if report.runs:
+        others = [r.result.other_cores for r in report.runs]
+        header["load on the machine"] = (
+            "besides the server, PostgreSQL's bench backends and wrk, other processes kept"
+            f" {statistics.fmean(others):.2f} of the cores busy on average during the measured windows"
+            f" (least {min(others):.2f}, most {max(others):.2f}; per run below)"
+        )
+    lines += _table(["", ""], ([k, v] for k, v in header.items()))
     lines += ["## Data", ""]
     lines += _table(["", ""], ([k, f"{v:,}" if isinstance(v, int) else str(v)] for k, v in report.data.items()))
     lines += ["## Same answers", ""]
