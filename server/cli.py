@@ -192,8 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive,
         default=1,
-        help="worker processes (default: 1); each has its own database pool (DATABASE_POOL_SIZE) and about "
-        "100 MiB of memory, see docs/operations.md",
+        help="worker processes (default: 1); each has its own database pool (DATABASE_POOL_SIZE) and needs about "
+        "80 to 100 MiB of memory, see docs/operations.md",
     )
     serve.add_argument("--demo", action="store_true", help="load demo data first when there are no tickets")
     serve.set_defaults(handler=cmd_serve)
