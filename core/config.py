@@ -42,6 +42,14 @@ class Config:
     markdown_time_limit: float
 
 
+    # Production switches (docs/operations.md, "Production"): uvicorn's access log, the size of each process's
+    # PostgreSQL connection pool, and PostgreSQL's statement_timeout for our sessions (None: leave the server's,
+    # role's or database's own setting alone).
+    access_log: bool = True
+    database_pool_size: int = 10
+    database_statement_timeout_ms: int | None = None
+
+
 def _secret_key(data_dir: Path) -> str:
     """SECRET_KEY, or one generated once and kept in the data directory so restarts keep sessions valid."""
     explicit = _env("SECRET_KEY")
@@ -79,6 +87,36 @@ def _positive_int(name: str, value: str, example: str = "1048576") -> int:
         number = 0
     if number <= 0:
         raise ValueError(f"{name} is {value!r}; write a positive whole number, e.g. {example}.")
+
+
+    return number
+
+
+_SWITCH = {"on": True, "true": True, "1": True, "yes": True, "off": False, "false": False, "0": False, "no": False}
+
+
+def _switch(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None:
+        return default
+    if value.strip().lower() not in _SWITCH:
+        raise ValueError(f"{name} is {value!r}; write on or off.")
+    return _SWITCH[value.strip().lower()]
+
+
+def _statement_timeout() -> int | None:
+    value = _env("DATABASE_STATEMENT_TIMEOUT_MS")
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise ValueError(
+            f"DATABASE_STATEMENT_TIMEOUT_MS is {value!r}; write milliseconds as a whole number, e.g. 30000 "
+            "(0 turns the timeout off)."
+        )
     return number
 
 
@@ -115,6 +153,11 @@ def load_config() -> Config:
         graphql_max_body_bytes=_positive_int("GRAPHQL_MAX_BODY_BYTES", _env("GRAPHQL_MAX_BODY_BYTES") or "1048576"),
         markdown_workers=_positive_int("MARKDOWN_WORKERS", _env("MARKDOWN_WORKERS") or "2", "2"),
         markdown_time_limit=_positive_seconds("MARKDOWN_TIME_LIMIT", _env("MARKDOWN_TIME_LIMIT") or "2"),
+
+
+        access_log=_switch("ACCESS_LOG", True),
+        database_pool_size=_positive_int("DATABASE_POOL_SIZE", _env("DATABASE_POOL_SIZE") or "10", "10"),
+        database_statement_timeout_ms=_statement_timeout(),
     )
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
+
+from core.config import get_config
 
 MODEL_MODULES = [
     "models.accounts",
@@ -32,22 +35,54 @@ def dialect(database_url: str) -> str:
     raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:// or postgres://")
 
 
-def tortoise_config(database_url: str, *, label: str = "default", with_aerich: bool = False) -> dict[str, Any]:
+def tortoise_config(
+    database_url: str,
+    *,
+    label: str = "default",
+    with_aerich: bool = False,
+    pool_size: int | None = None,
+    statement_timeout_ms: int | None = None,
+) -> dict[str, Any]:
+    """Tortoise's configuration. On PostgreSQL, `pool_size` is the most connections the pool opens and
+    `statement_timeout_ms` is sent as the sessions' statement_timeout; SQLite has a single connection and no
+    statement timeout, so both are ignored there."""
     models: list[str] = list(MODEL_MODULES)
     if with_aerich:
         models.append("aerich.models")
+    connection: str | dict[str, Any] = database_url
+    if dialect(database_url) == "postgres" and (pool_size is not None or statement_timeout_ms is not None):
+        expanded = expand_db_url(database_url)
+        credentials: dict[str, Any] = dict(expanded["credentials"])
+        if pool_size is not None:
+            credentials["maxsize"] = pool_size
+            credentials["minsize"] = min(int(credentials.get("minsize", 1)), pool_size)
+        if statement_timeout_ms is not None:
+            # A session setting, sent when each connection opens: it covers every statement, transactions included.
+            settings = dict(credentials.get("server_settings") or {})
+            settings["statement_timeout"] = str(statement_timeout_ms)
+            credentials["server_settings"] = settings
+        connection = {"engine": expanded["engine"], "credentials": credentials}
     return {
-        "connections": {label: database_url},
+        "connections": {label: connection},
         "apps": {"models": {"models": models, "default_connection": label}},
         "use_tz": True,
         "timezone": "UTC",
     }
 
 
-async def init_db(database_url: str, *, label: str = "default", with_aerich: bool = True) -> None:
+async def init_db(database_url: str, *, label: str = "default", with_aerich: bool = False) -> None:
+    """Open the connections for the server, the worker and the CLI, with the pool size and statement timeout of
+    the configuration. `with_aerich=True` is the migration tooling's session (server/migrations.py): it gets
+    neither, because a migration's DDL may rightly run longer than any request should."""
+    config = get_config()
+    settings: dict[str, Any] = (
+        {}
+        if with_aerich
+        else {"pool_size": config.database_pool_size, "statement_timeout_ms": config.database_statement_timeout_ms}
+    )
     # The global fallback lets request tasks and arq jobs see the context (STACK-NOTES).
     await Tortoise.init(
-        config=tortoise_config(database_url, label=label, with_aerich=with_aerich),
+        config=tortoise_config(database_url, label=label, with_aerich=with_aerich, **settings),
         _enable_global_fallback=True,
     )
 

@@ -81,15 +81,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from server.access_log import uvicorn_log_config
 
+    config = get_config()
     if args.demo:
         # A refusal (the database holds real data) is reported; the server starts anyway.
         asyncio.run(_with_database(lambda: _load_demo(only_if_empty=True)))
     else:
-        _print_migrations(asyncio.run(apply_migrations(get_config().database_url)))
+        _print_migrations(asyncio.run(apply_migrations(config.database_url)))
     # The backfill's Markdown workers are done; the app (each uvicorn worker) starts its own when it needs them.
     shutdown_markdown_pool()
     # An import string, not an app object: uvicorn needs one to start several worker processes. The log
-    # configuration travels to those processes too; it keeps guest links out of the access log.
+    # configuration travels to those processes too; it keeps guest links out of the access log. ACCESS_LOG=off
+    # skips the access log altogether (uvicorn then formats no line per request), for servers behind a proxy
+    # that logs requests already.
     uvicorn.run(
         "server.asgi:app",
         host=args.host,
@@ -97,6 +100,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         lifespan="on",
         log_config=uvicorn_log_config(),
+        access_log=config.access_log,
     )
     return 0
 
@@ -211,7 +215,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="apply pending migrations, then run the server")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     serve.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument("--workers", type=_positive, default=1, help="worker processes (default: 1)")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="worker processes (default: 1); each has its own database pool (DATABASE_POOL_SIZE) and needs about "
+        "80 to 100 MiB of memory, see docs/operations.md",
+    )
     serve.add_argument("--demo", action="store_true", help="load demo data first when there are no tickets")
     serve.set_defaults(handler=cmd_serve)
 
