@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.cti import Category, Item, TicketType
-from resolvers.errors import Problems
+from resolvers.errors import Problems, Reason
 
 
 @dataclass(frozen=True)
@@ -30,46 +30,50 @@ async def check_classification(
     """
     if category_id is None:
         if not await Category.exists():
-            problems.add("categoryId", "No categories exist yet; an admin must create one before tickets can be filed.")
+            problems.add(
+                "categoryId",
+                "No categories exist yet; an admin must create one before tickets can be filed.",
+                Reason.NO_CATEGORIES,
+            )
         else:
-            problems.add("categoryId", "categoryId is required.")
+            problems.add("categoryId", "categoryId is required.", Reason.REQUIRED)
         return None
     category = await Category.get_or_none(id=category_id).values("id", "archived")
     if category is None:
-        problems.add("categoryId", f"Category {category_id} does not exist.")
+        problems.add("categoryId", f"Category {category_id} does not exist.", Reason.UNKNOWN_ID)
         return None
     if category["archived"] and (keep is None or keep.category_id != category_id):
-        problems.add("categoryId", "This category is archived; choose another one.")
+        problems.add("categoryId", "This category is archived; choose another one.", Reason.ARCHIVED)
         return None
 
     types = await TicketType.filter(category_id=category_id).values("id", "archived")
     if type_id is None:
         if item_id is not None:
-            problems.add("itemId", "An item needs a type: choose the type first.")
+            problems.add("itemId", "An item needs a type: choose the type first.", Reason.ITEM_NEEDS_TYPE)
             return None
         return Classification(category_id, None, None)
     if not types:
-        problems.add("typeId", "This category has no types; leave typeId empty.")
+        problems.add("typeId", "This category has no types; leave typeId empty.", Reason.NOT_IN_CATEGORY)
         return None
     chosen = next((t for t in types if t["id"] == type_id), None)
     if chosen is None:
-        problems.add("typeId", f"Type {type_id} does not belong to category {category_id}.")
+        problems.add("typeId", f"Type {type_id} does not belong to category {category_id}.", Reason.NOT_IN_CATEGORY)
         return None
     if chosen["archived"] and (keep is None or keep.type_id != type_id):
-        problems.add("typeId", "This type is archived; choose another one.")
+        problems.add("typeId", "This type is archived; choose another one.", Reason.ARCHIVED)
         return None
 
     if item_id is None:
         return Classification(category_id, type_id, None)
     items = await Item.filter(type_id=type_id).values("id", "archived")
     if not items:
-        problems.add("itemId", "This type has no items; leave itemId empty.")
+        problems.add("itemId", "This type has no items; leave itemId empty.", Reason.NOT_IN_TYPE)
         return None
     item = next((i for i in items if i["id"] == item_id), None)
     if item is None:
-        problems.add("itemId", f"Item {item_id} does not belong to type {type_id}.")
+        problems.add("itemId", f"Item {item_id} does not belong to type {type_id}.", Reason.NOT_IN_TYPE)
         return None
     if item["archived"] and (keep is None or keep.item_id != item_id):
-        problems.add("itemId", "This item is archived; choose another one.")
+        problems.add("itemId", "This item is archived; choose another one.", Reason.ARCHIVED)
         return None
     return Classification(category_id, type_id, item_id)

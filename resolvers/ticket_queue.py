@@ -15,8 +15,8 @@ from tortoise.queryset import QuerySet
 from models.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_requester, require_user
-from resolvers.errors import Problems, validation
-from resolvers.pagination import decode_cursor, encode_cursor
+from resolvers.errors import Problems
+from resolvers.pagination import clean_page_size, decode_cursor, encode_cursor, not_a_cursor
 from resolvers.validation import MAX_ID, has_nul, parse_id
 from resolvers.visibility import queue_condition, visible_tickets
 
@@ -25,9 +25,6 @@ TICKET_COLUMNS = (
     "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes", "resolved_at",
     "closed_at", "reopened", "created_at", "updated_at",
 )  # fmt: skip
-
-DEFAULT_PAGE = 25
-MAX_PAGE = 100
 
 
 class TicketSort(Enum):
@@ -142,7 +139,7 @@ def read_ticket_cursor(sort: TicketSort, cursor: str) -> list[Any]:
             for (column, _), v in zip(sort.value, values, strict=True)
         ]
     except (ValueError, TypeError):
-        raise validation("after", "after is not a cursor from this list and sort; start again without it.") from None
+        raise not_a_cursor(hint=" and sort; start again without it") from None
 
 
 def _after(sort: TicketSort, values: list[Any]) -> Q:
@@ -168,9 +165,7 @@ async def list_tickets(
     scans every matching row, so callers that do not show it pass `with_total=False` (total is then -1)."""
     actor = require_user(actor)
     problems = Problems()
-    size = DEFAULT_PAGE if first is None else first
-    if not 1 <= size <= MAX_PAGE:
-        problems.add("first", f"first is {size}; it must be between 1 and {MAX_PAGE}.")
+    size = clean_page_size(problems, first)
     base = await _base(actor, wanted or TicketFilter(), problems)
     problems.raise_if_any()
     page_query = base

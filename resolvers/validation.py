@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from email.utils import parseaddr
 
-from resolvers.errors import Problems
+from resolvers.errors import Problems, Reason
 
 # Keys are 32-bit integers on every backend; a larger number cannot name a row (and overflows PostgreSQL's int).
 MAX_ID = 2**31 - 1
@@ -27,7 +27,7 @@ _HEX_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
 def has_nul(problems: Problems, field: str, value: str | None) -> bool:
     """A NUL character is refused everywhere: PostgreSQL text columns cannot store it (it would be a 500)."""
     if value is not None and NUL in value:
-        problems.add(field, f"{field} contains a NUL character, which is not allowed.")
+        problems.add(field, f"{field} contains a NUL character, which is not allowed.", Reason.CONTAINS_NUL)
         return True
     return False
 
@@ -39,10 +39,10 @@ def clean_text(problems: Problems, field: str, value: str | None, *, max_length:
         return text.replace(NUL, "")
     if not text:
         if required:
-            problems.add(field, f"{field} is required.")
+            problems.add(field, f"{field} is required.", Reason.REQUIRED)
         return text
     if len(text) > max_length:
-        problems.add(field, f"{field} is {len(text)} characters; the maximum is {max_length}.")
+        problems.add(field, f"{field} is {len(text)} characters; the maximum is {max_length}.", Reason.TOO_LONG)
     return text
 
 
@@ -62,17 +62,17 @@ def clean_email(problems: Problems, field: str, value: str | None) -> str:
     if has_nul(problems, field, email):
         return email.replace(NUL, "")
     if not email:
-        problems.add(field, f"{field} is required.")
+        problems.add(field, f"{field} is required.", Reason.REQUIRED)
     elif len(email) > MAX_EMAIL_LENGTH:
-        problems.add(field, f"{field} is {len(email)} characters; the maximum is {MAX_EMAIL_LENGTH}.")
+        problems.add(field, f"{field} is {len(email)} characters; the maximum is {MAX_EMAIL_LENGTH}.", Reason.TOO_LONG)
     elif not is_email_address(email):
-        problems.add(field, f"{field} must be an email address like name@example.com.")
+        problems.add(field, f"{field} must be an email address like name@example.com.", Reason.INVALID_EMAIL)
     return email
 
 
 def clean_colour(problems: Problems, field: str, value: str) -> str:
     if not _HEX_COLOUR.match(value):
-        problems.add(field, f"{field} must be a hex colour like #1a2b3c.")
+        problems.add(field, f"{field} must be a hex colour like #1a2b3c.", Reason.INVALID_COLOUR)
     return value.lower()
 
 
@@ -83,12 +83,20 @@ def parse_id(problems: Problems, field: str, value: str | int | None) -> int | N
     try:
         number = int(value)
     except (TypeError, ValueError):
-        problems.add(field, f"{field} must be an ID (a whole number), not {value!r}.")
+        problems.add(field, f"{field} must be an ID (a whole number), not {value!r}.", Reason.INVALID_ID)
         return None
     if not 0 < number <= MAX_ID:
-        problems.add(field, f"{field} must be an ID between 1 and {MAX_ID}.")
+        problems.add(field, f"{field} must be an ID between 1 and {MAX_ID}.", Reason.INVALID_ID)
         return None
     return number
+
+
+def required_id(problems: Problems, field: str, value: str | int | None) -> int | None:
+    """Like parse_id, but a missing or empty ID is REQUIRED: for inputs that name the row to act on."""
+    if value is None or value == "":
+        problems.add(field, f"{field} is required.", Reason.REQUIRED)
+        return None
+    return parse_id(problems, field, value)
 
 
 class _Keep:

@@ -25,8 +25,12 @@ from models.enums import Priority, Role, StatusKind
 from models.statuses import Status
 from models.tickets import Ticket
 from resolvers.credentials import new_session_token, token_hash
+from resolvers.errors import DomainError, Reason
 
 _seq = itertools.count(1)
+
+# The selection every refusal assertion below reads.
+ERRORS = "errors { code reason field message }"
 
 
 @dataclass
@@ -58,6 +62,32 @@ async def gql_data(
     assert not body.get("errors"), body["errors"]
     data: dict[str, Any] = body["data"]
     return data
+
+
+def refusals(payload: dict[str, Any] | DomainError) -> list[tuple[Reason, str | None]]:
+    """(reason, field) of every error of a mutation payload (selected with ERRORS) or of a DomainError, in order.
+    Each error's broad code must be its reason's: clients read both."""
+    if isinstance(payload, DomainError):
+        return [(error.reason, error.field) for error in payload.all]
+    found: list[tuple[Reason, str | None]] = []
+    for error in payload["errors"]:
+        reason = Reason[error["reason"]]
+        assert error["code"] == reason.code.value, error
+        found.append((reason, error["field"]))
+    return found
+
+
+def assert_refused(payload: dict[str, Any] | DomainError, reason: Reason, field: str | None = None) -> None:
+    """The payload (or DomainError) carries exactly one refusal: `reason`, on `field` (None: no field)."""
+    assert refusals(payload) == [(reason, field)], payload
+
+
+def assert_query_refused(body: dict[str, Any], reason: Reason, field: str | None = None) -> None:
+    """A whole GraphQL response was refused at the top level (UNAUTHENTICATED, or a refused query) for `reason`:
+    one error whose extensions carry the reason, its code and the field."""
+    errors = body.get("errors") or []
+    found = [(e["extensions"].get("code"), e["extensions"].get("reason"), e["extensions"].get("field")) for e in errors]
+    assert found == [(reason.code.value, reason.value, field)], body
 
 
 async def make_person(
