@@ -227,6 +227,23 @@ async def redis_rate_limits(monkeypatch: Any, url: str, keys: str) -> AsyncItera
         reset_config()
 
 
+def mutation_document(operation: str, selection: str) -> str:
+    """`operation(input: $input) { <selection> errors {...} }`, its input type named after it (DESIGN naming)."""
+    input_type = operation[0].upper() + operation[1:] + "Input"
+    return f"mutation ($input: {input_type}!) {{ {operation}(input: $input) {{ {selection} {ERRORS} }} }}"
+
+
+def assert_admins_only(body: dict[str, Any], operation: str, *, signed_in: bool) -> None:
+    """Someone who is not an admin tried an admin mutation: ADMIN_ONLY in its payload, or without a token the
+    top-level SIGN_IN_REQUIRED and no data."""
+    if signed_in:
+        assert "errors" not in body, body
+        assert_refused(body["data"][operation], Reason.ADMIN_ONLY)
+    else:
+        assert body["data"] is None
+        assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+
+
 async def mutation_payload(
     client: httpx.AsyncClient, document: str, operation: str, token: str | None, input: dict[str, Any]
 ) -> dict[str, Any]:

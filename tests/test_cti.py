@@ -15,8 +15,8 @@ from models.enums import Role
 from resolvers.errors import Reason
 from tests.conftest import QueryCounter
 from tests.helpers import (
-    ERRORS,
     admin_token,
+    assert_admins_only,
     assert_query_refused,
     assert_refused,
     gql,
@@ -27,6 +27,7 @@ from tests.helpers import (
     make_person,
     make_ticket,
     make_type,
+    mutation_document,
     mutation_payload,
 )
 
@@ -45,8 +46,7 @@ SELECTIONS = {
 
 
 def mutation(name: str) -> str:
-    input_type = name[0].upper() + name[1:] + "Input"
-    return f"mutation ($input: {input_type}!) {{ {name}(input: $input) {{ {SELECTIONS[name]} {ERRORS} }} }}"
+    return mutation_document(name, SELECTIONS[name])
 
 
 async def run(client: httpx.AsyncClient, operation: str, token: str | None, /, **input: Any) -> dict[str, Any]:
@@ -102,12 +102,7 @@ async def test_only_admins_may_change_the_tree(client: httpx.AsyncClient, name: 
     token = (await make_person(role)).token if role else None
     before = await tree_state()
     body = await gql(client, mutation(name), {"input": VALID_INPUTS[name](tree)}, token=token)
-    if role is None:
-        assert body["data"] is None
-        assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
-    else:
-        assert "errors" not in body
-        assert_refused(body["data"][name], Reason.ADMIN_ONLY)
+    assert_admins_only(body, name, signed_in=role is not None)
     assert await tree_state() == before
 
 

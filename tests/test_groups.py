@@ -15,9 +15,9 @@ from models.enums import Role, StatusKind
 from models.tickets import Ticket
 from resolvers.errors import Reason
 from tests.helpers import (
-    ERRORS,
     Person,
     admin_token,
+    assert_admins_only,
     assert_query_refused,
     assert_refused,
     gql,
@@ -27,6 +27,7 @@ from tests.helpers import (
     make_person,
     make_ticket,
     make_type,
+    mutation_document,
     mutation_payload,
     refusals,
     status_of,
@@ -34,9 +35,9 @@ from tests.helpers import (
 
 GROUP = "group { id name members { id } scope { category { id } type { id } } }"
 MUTATIONS = {
-    "createGroup": f"mutation ($input: CreateGroupInput!) {{ createGroup(input: $input) {{ {GROUP} {ERRORS} }} }}",
-    "updateGroup": f"mutation ($input: UpdateGroupInput!) {{ updateGroup(input: $input) {{ {GROUP} {ERRORS} }} }}",
-    "deleteGroup": f"mutation ($input: DeleteGroupInput!) {{ deleteGroup(input: $input) {{ deletedId {ERRORS} }} }}",
+    "createGroup": mutation_document("createGroup", GROUP),
+    "updateGroup": mutation_document("updateGroup", GROUP),
+    "deleteGroup": mutation_document("deleteGroup", "deletedId"),
 }
 GROUPS = "{ groups { name members { name } scope { category { name } type { name } } } }"
 
@@ -79,11 +80,7 @@ async def test_only_admins_may_manage_groups(client: httpx.AsyncClient, operatio
     token = (await make_person(role)).token if role else None
     before = await state()
     body = await gql(client, MUTATIONS[operation], {"input": VALID_INPUTS[operation](group, member, category)}, token)
-    if role is None:
-        assert body["data"] is None
-        assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
-    else:
-        assert_refused(body["data"][operation], Reason.ADMIN_ONLY)
+    assert_admins_only(body, operation, signed_in=role is not None)
     assert await state() == before
 
 

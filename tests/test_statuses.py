@@ -13,8 +13,8 @@ from models.enums import Role, StatusKind
 from models.statuses import Status
 from resolvers.errors import Reason
 from tests.helpers import (
-    ERRORS,
     admin_token,
+    assert_admins_only,
     assert_query_refused,
     assert_refused,
     gql,
@@ -22,6 +22,7 @@ from tests.helpers import (
     make_category,
     make_person,
     make_ticket,
+    mutation_document,
     mutation_payload,
     refusals,
     status_of,
@@ -29,9 +30,9 @@ from tests.helpers import (
 
 STATUS = "status { id name kind color sortOrder pausesSla }"
 MUTATIONS = {
-    "createStatus": f"mutation ($input: CreateStatusInput!) {{ createStatus(input: $input) {{ {STATUS} {ERRORS} }} }}",
-    "updateStatus": f"mutation ($input: UpdateStatusInput!) {{ updateStatus(input: $input) {{ {STATUS} {ERRORS} }} }}",
-    "deleteStatus": f"mutation ($input: DeleteStatusInput!) {{ deleteStatus(input: $input) {{ deletedId {ERRORS} }} }}",
+    "createStatus": mutation_document("createStatus", STATUS),
+    "updateStatus": mutation_document("updateStatus", STATUS),
+    "deleteStatus": mutation_document("deleteStatus", "deletedId"),
 }
 STATUSES = "{ statuses { name kind color sortOrder pausesSla } }"
 
@@ -62,11 +63,7 @@ async def test_only_admins_may_manage_statuses(client: httpx.AsyncClient, operat
     token = (await make_person(role)).token if role else None
     before = await state()
     body = await gql(client, MUTATIONS[operation], {"input": VALID_INPUTS[operation](status)}, token=token)
-    if role is None:
-        assert body["data"] is None
-        assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
-    else:
-        assert_refused(body["data"][operation], Reason.ADMIN_ONLY)
+    assert_admins_only(body, operation, signed_in=role is not None)
     assert await state() == before
 
 
