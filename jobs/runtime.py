@@ -7,7 +7,8 @@ Two modes, chosen by REDIS_URL:
   minute 0 of every hour and the pending-email pass at second 0 of every minute. Several app processes each run
   the loops; that is safe because both jobs are idempotent (the sweep locks rows, the mailer claims each email).
 - **Queue** (REDIS_URL set): each committed outbox email becomes an arq `deliver_email` job; the periodic work
-  is the worker's cron (`helpdesk worker`), so the app process runs no loops.
+  is the worker's cron (`helpdesk worker`), so the app process runs no loops. Redis being unreachable never stops
+  the app: jobs/redis_link.py logs it, skips the announcements and reconnects in the background.
 
 The announcement is only the fast path: a row whose announcement is lost (crash, Redis down) is picked up by
 the next pending-email pass. So the listener never raises into the request that committed the change.
@@ -23,12 +24,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
-from arq.constants import default_queue_name
+from arq.connections import ArqRedis
 
 from core import clock
 from jobs.email import deliver_email, deliver_pending_emails
+from jobs.redis_link import RedisLink
 from jobs.sweep import close_expired_tickets_job
 from resolvers import outbox
 
@@ -40,9 +40,9 @@ MINUTE = 60
 # is retried by a later pass once its claim expires).
 DELIVERY_GRACE_SECONDS = 10.0
 
+NOT_CONFIGURED = "not configured"
+
 Job = Callable[[dict[str, Any]], Awaitable[Any]]
-EmailJob = Callable[[dict[str, Any], int], Awaitable[Any]]
-Sleep = Callable[[float], Awaitable[Any]]
 
 
 @dataclass(frozen=True)
@@ -78,18 +78,12 @@ class JobRuntime:
         pool: ArqRedis | None = None,
         queue_name: str | None = None,
         run_periodic: bool = True,
-        deliver: EmailJob = deliver_email,
-        sleep: Sleep = asyncio.sleep,
     ) -> None:
         """`pool` reuses an open arq connection (the worker's own); `queue_name` overrides arq's default queue;
-        `run_periodic=False` skips the embedded loops; `deliver` and `sleep` exist for tests."""
-        self.redis_url = redis_url
-        self.queue_name = queue_name
+        `run_periodic=False` skips the embedded loops."""
         self.run_periodic = run_periodic
-        self._pool = pool
-        self._owns_pool = pool is None
-        self._deliver = deliver
-        self._sleep = sleep
+        queued = pool is not None or redis_url is not None
+        self._link = RedisLink(redis_url, queue_name=queue_name, pool=pool) if queued else None
         self._loops: list[asyncio.Task[None]] = []
         # Strong references: the event loop keeps only weak ones, so an unreferenced task can vanish mid-run.
         self._deliveries: set[asyncio.Task[None]] = set()
@@ -98,16 +92,15 @@ class JobRuntime:
     @property
     def queued(self) -> bool:
         """Queue mode: emails go to arq. Otherwise embedded."""
-        return self._pool is not None or self.redis_url is not None
+        return self._link is not None
 
     async def start(self) -> None:
+        """Never fails for want of Redis: queue mode then starts degraded and reconnects by itself."""
         if self._started:
             return
-        if self._pool is None and self.redis_url is not None:
-            self._pool = await create_pool(
-                RedisSettings.from_dsn(self.redis_url), default_queue_name=self.queue_name or default_queue_name
-            )
-        if not self.queued and self.run_periodic:
+        if self._link is not None:
+            await self._link.start()
+        elif self.run_periodic:
             self._loops = [asyncio.create_task(self._every(p), name=f"periodic:{p.name}") for p in PERIODIC]
         outbox.add_listener(self.on_outbox_committed)
         self._started = True
@@ -125,10 +118,15 @@ class JobRuntime:
             for task in unfinished:
                 task.cancel()
             await asyncio.gather(*unfinished, return_exceptions=True)
-        if self._pool is not None and self._owns_pool:
-            await self._pool.aclose(close_connection_pool=True)
-            self._pool = None
+        if self._link is not None:
+            await self._link.stop()
         self._started = False
+
+    async def redis_status(self) -> str:
+        """For /health: NOT_CONFIGURED in embedded mode, else whether Redis answers now ("ok"/"unreachable")."""
+        if self._link is None:
+            return NOT_CONFIGURED
+        return await self._link.status()
 
     async def drain(self) -> None:
         """Wait until every in-process delivery started so far has finished (tests; shutdown uses a grace period)."""
@@ -137,13 +135,16 @@ class JobRuntime:
 
     async def on_outbox_committed(self, ids: list[int]) -> None:
         """Outbox listener: start delivering the committed email rows among `ids` (other channels: later)."""
+        if self._link is not None and not self._link.up:
+            return  # Redis is away (already logged): the rows wait for the worker's pending pass.
         try:
             email_ids = await outbox.email_ids(ids)
             if not email_ids:
                 return
-            if self._pool is not None:
+            if self._link is not None:
                 for outbox_id in email_ids:
-                    await self._pool.enqueue_job("deliver_email", outbox_id, _queue_name=self.queue_name)
+                    if not await self._link.enqueue("deliver_email", outbox_id):
+                        return  # lost just now (logged once by the link); the rest wait like this one
             else:
                 self._spawn(self._deliver_each(email_ids), name=f"deliver_email:{email_ids[0]}")
         except Exception:
@@ -154,7 +155,7 @@ class JobRuntime:
         ctx: dict[str, Any] = {}
         for outbox_id in email_ids:
             try:
-                await self._deliver(ctx, outbox_id)
+                await deliver_email(ctx, outbox_id)
             except Exception:
                 log.exception("delivering outbox email %s failed; the periodic pass will retry it", outbox_id)
 
@@ -167,7 +168,8 @@ class JobRuntime:
         """Run `periodic.job` at each aligned slot, forever. A failure is logged and the next slot still runs."""
         target = next_run(clock.now(), periodic.period_seconds)
         while True:
-            await self._sleep(max((target - clock.now()).total_seconds(), 0.0))
+            # The controllable clock: in real time a sleep, with a frozen clock a wait until a test moves it.
+            await clock.sleep_until(target)
             try:
                 await periodic.job({})
             except Exception:

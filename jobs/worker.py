@@ -22,6 +22,8 @@ from arq.worker import Function, Worker, create_worker
 from core.config import get_config
 from core.db import close_db, init_db
 from jobs.email import deliver_email, deliver_pending_emails
+from jobs.redis_link import REDIS_FAILURES, connect, describe
+from jobs.report import BurstReport
 from jobs.runtime import JobRuntime
 from jobs.sweep import close_expired_tickets_job
 
@@ -70,8 +72,22 @@ class WorkerSettings:
     redis_settings = redis_settings_for(os.environ.get("REDIS_URL"))
 
 
-def build_worker(redis_url: str, **overrides: Any) -> Worker:
-    """The worker `helpdesk worker` runs; `overrides` are arq Worker arguments (e.g. burst=True)."""
+async def unreachable(redis_url: str) -> str | None:
+    """Why Redis cannot be reached right now (one connection attempt, bounded), or None when it answers."""
+    try:
+        pool = await connect(redis_url)
+    except REDIS_FAILURES as error:
+        return describe(error)
+    await pool.aclose(close_connection_pool=True)
+    return None
+
+
+def build_worker(redis_url: str, *, report: BurstReport | None = None, **overrides: Any) -> Worker:
+    """The worker `helpdesk worker` runs; `overrides` are arq Worker arguments (e.g. burst=True); with `report`,
+    every job prints its outcome through it."""
+    if report is not None:
+        overrides["functions"] = report.functions(WorkerSettings.functions)
+        overrides["cron_jobs"] = report.cron_jobs(WorkerSettings.cron_jobs or [])
     # arq asks for the current event loop when it builds the worker; give it a fresh one of its own.
     asyncio.set_event_loop(asyncio.new_event_loop())
     return create_worker(WorkerSettings, redis_settings=redis_settings_for(redis_url), **overrides)

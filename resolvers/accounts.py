@@ -61,14 +61,12 @@ def check_password(problems: Problems, field: str, password: str | None, *, requ
         if required:
             problems.add(field, f"{field} is required.", Reason.REQUIRED)
         return None
+    # "1 character", not "1 characters": one is a length people do type.
+    length = "1 character" if len(password) == 1 else f"{len(password)} characters"
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.add(
-            field, f"{field} is {len(password)} characters; the minimum is {MIN_PASSWORD_LENGTH}.", Reason.TOO_SHORT
-        )
+        problems.add(field, f"{field} is {length}; the minimum is {MIN_PASSWORD_LENGTH}.", Reason.TOO_SHORT)
     elif len(password) > MAX_PASSWORD_LENGTH:
-        problems.add(
-            field, f"{field} is {len(password)} characters; the maximum is {MAX_PASSWORD_LENGTH}.", Reason.TOO_LONG
-        )
+        problems.add(field, f"{field} is {length}; the maximum is {MAX_PASSWORD_LENGTH}.", Reason.TOO_LONG)
     return password
 
 

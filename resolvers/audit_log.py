@@ -9,12 +9,18 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from core import clock
 from models.audit import AuditEntry
 from resolvers.actor import Actor, require_admin
 from resolvers.errors import Problems
 from resolvers.pagination import Page, clean_page_size, keyset_page, read_position
 from resolvers.thread import HISTORY_COLUMNS
-from resolvers.validation import parse_id
+from resolvers.validation import check_column_text, check_moment, parse_id
+
+# The columns' lengths (models/audit.py): a longer filter value cannot match, and Tortoise refuses to send one.
+MAX_ACTION_LENGTH = 64
+MAX_ENTITY_TYPE_LENGTH = 32
+MAX_ENTITY_ID_LENGTH = 64
 
 
 @dataclass
@@ -27,6 +33,11 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
 
+    def __post_init__(self) -> None:
+        # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
+        self.since = clock.as_utc(self.since) if self.since else None
+        self.until = clock.as_utc(self.until) if self.until else None
+
 
 def audit_position(row: dict[str, Any]) -> list[Any]:
     """Keyset position in list order (newest id first)."""
@@ -36,28 +47,34 @@ def audit_position(row: dict[str, Any]) -> list[Any]:
 async def list_audit_entries(
     actor: Actor | None, wanted: AuditFilter | None = None, first: int | None = None, after: list[Any] | None = None
 ) -> Page:
-    """Admins only: every audit entry, newest first, filtered in SQL and paged by id."""
+    """Admins only: every audit entry, newest first, filtered in SQL and paged by id. Text filters are compared as
+    given: no NUL, no longer than their column."""
     require_admin(actor)
     wanted = wanted or AuditFilter()
     problems = Problems()
     size = clean_page_size(problems, first)
+    action = check_column_text(problems, "filter.action", wanted.action, MAX_ACTION_LENGTH)
+    entity_type = check_column_text(problems, "filter.entityType", wanted.entity_type, MAX_ENTITY_TYPE_LENGTH)
+    entity_id = check_column_text(problems, "filter.entityId", wanted.entity_id, MAX_ENTITY_ID_LENGTH)
     actor_id = parse_id(problems, "filter.actorId", wanted.actor_id)
+    since = check_moment(problems, "filter.since", wanted.since)
+    until = check_moment(problems, "filter.until", wanted.until)
     problems.raise_if_any()
     query = AuditEntry.all()
-    if wanted.action:
-        query = query.filter(action=wanted.action)
-    if wanted.entity_type:
-        query = query.filter(entity_type=wanted.entity_type)
-    if wanted.entity_id:
-        query = query.filter(entity_id=wanted.entity_id)
+    if action:
+        query = query.filter(action=action)
+    if entity_type:
+        query = query.filter(entity_type=entity_type)
+    if entity_id:
+        query = query.filter(entity_id=entity_id)
     if actor_id is not None:
         query = query.filter(actor_id=actor_id)
     if wanted.ticket_number is not None:
         query = query.filter(ticket__number=wanted.ticket_number)
-    if wanted.since is not None:
-        query = query.filter(created_at__gte=wanted.since)
-    if wanted.until is not None:
-        query = query.filter(created_at__lt=wanted.until)
+    if since is not None:
+        query = query.filter(created_at__gte=since)
+    if until is not None:
+        query = query.filter(created_at__lt=until)
     start = read_position(after, int)
     following = Q(id__lt=start[0]) if start else None
     return await keyset_page(query, after=following, order=("-id",), size=size, columns=HISTORY_COLUMNS)

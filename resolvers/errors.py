@@ -43,11 +43,21 @@ class Reason(str, Enum):
     TOO_LONG = "TOO_LONG", _V, "A text is longer than its maximum; the message gives the limit."
     TOO_SHORT = "TOO_SHORT", _V, "A text is shorter than its minimum (passwords); the message gives the limit."
     CONTAINS_NUL = "CONTAINS_NUL", _V, "A text contains a NUL character, which no field accepts."
+    INVALID_UNICODE = (
+        "INVALID_UNICODE",
+        _V,
+        "A text holds a lone UTF-16 surrogate, which is no Unicode character; `field` is the variable's path.",
+    )
+    TOO_MANY_ENTRIES = "TOO_MANY_ENTRIES", _V, "A list has more entries than its maximum; the message gives it."
     INVALID_EMAIL = "INVALID_EMAIL", _V, "Not one plain email address like name@example.com."
     INVALID_COLOUR = "INVALID_COLOUR", _V, "Not a hex colour like #1a2b3c."
     INVALID_ID = "INVALID_ID", _V, "Not an ID: IDs are whole numbers between 1 and 2147483647."
     INVALID_CURSOR = "INVALID_CURSOR", _V, "`after` is not a cursor of this list (and sort); start again without it."
-    OUT_OF_RANGE = "OUT_OF_RANGE", _V, "A number is outside its allowed range (page sizes, settings); see the message."
+    OUT_OF_RANGE = (
+        "OUT_OF_RANGE",
+        _V,
+        "A number or time is outside its allowed range (page sizes, settings, dates); see the message.",
+    )
     WRONG_TYPE = "WRONG_TYPE", _V, "A setting got a value of the wrong type (true/false or a whole number)."
     NOT_A_SETTING = "NOT_A_SETTING", _V, "The name is not one of the settings."
     CANNOT_CLEAR = "CANNOT_CLEAR", _V, "The field cannot be set to null: every ticket has a category and a priority."
@@ -57,7 +67,11 @@ class Reason(str, Enum):
     NOT_IN_TYPE = "NOT_IN_TYPE", _V, "The item does not belong to the type given with it (or it has none)."
     ITEM_NEEDS_TYPE = "ITEM_NEEDS_TYPE", _V, "An item was given without its type; choose the type first."
     ARCHIVED = "ARCHIVED", _V, "The category, type or item is archived: it stays on old tickets, new choices avoid it."
-    ACCOUNT_DISABLED = "ACCOUNT_DISABLED", _V, "The account named is disabled; nothing new can be filed for it."
+    ACCOUNT_DISABLED = (
+        "ACCOUNT_DISABLED",
+        _V,
+        "The account named is disabled: nothing new can be filed for it, and it cannot join a group.",
+    )
     NOT_STAFF = "NOT_STAFF", _V, "Group members must be staff or admin accounts; these are requester accounts."
     LOGIN_FAILED = "LOGIN_FAILED", _V, "Email or password is incorrect (every sign-in failure looks the same)."
 
@@ -65,6 +79,11 @@ class Reason(str, Enum):
     STAFF_ONLY = "STAFF_ONLY", _F, "Only staff and admins may do this."
     ADMIN_ONLY = "ADMIN_ONLY", _F, "Only admins may do this."
     GUEST_NOT_ALLOWED = "GUEST_NOT_ALLOWED", _F, "A guest link opens its one ticket only; this needs an account."
+    FIELD_NOT_ALLOWED = (
+        "FIELD_NOT_ALLOWED",
+        _F,
+        "A guest or anonymous caller asked for a field outside their allow-list; `field` names it (Type.field).",
+    )
     OUT_OF_SCOPE = "OUT_OF_SCOPE", _F, "The ticket is outside your groups' scope: you may read it, not change it."
     FOR_YOURSELF_ONLY = "FOR_YOURSELF_ONLY", _F, "Requesters file tickets for themselves only (requesterId)."
     PRIORITY_NOT_SELECTABLE = (

@@ -2,6 +2,7 @@
 
 Members and scope are given as whole lists: a list replaces what was there, so an admin's screen can
 send exactly what it shows. Every bad entry is reported at once, and nothing changes unless all are good.
+Each list has a maximum length (docs/operations.md), checked before any entry is looked at.
 """
 
 from __future__ import annotations
@@ -20,9 +21,12 @@ from resolvers.audit import changed, record
 from resolvers.errors import Problems, Reason, conflict, not_found
 from resolvers.rows import Row
 from resolvers.unique_names import ensure_unique_name, unique_index_guard
-from resolvers.validation import clean_text, parse_id, required_id
+from resolvers.validation import check_list_length, clean_text, parse_id, required_id
 
 MAX_NAME_LENGTH = 100
+# Far above any real help desk's group, far below PostgreSQL's 32,767 parameters per statement.
+MAX_MEMBERS = 500
+MAX_SCOPE_ENTRIES = 200
 
 RawId = str | int | None
 # A scope entry as the client sent it: (categoryId, typeId or None).
@@ -41,14 +45,18 @@ def _id_list(ids: Sequence[int]) -> str:
     return ", ".join(str(i) for i in ids)
 
 
-async def _clean_members(problems: Problems, raw_ids: Sequence[RawId]) -> list[int]:
-    """Existing staff or admin accounts, without repeats."""
+async def _clean_members(problems: Problems, raw_ids: Sequence[RawId], group_id: int | None = None) -> list[int]:
+    """Existing staff or admin accounts, without repeats. A disabled account cannot be added; one that was already
+    a member of group `group_id` when it was disabled may stay (the admin's screen sends the whole list back)."""
+    if not check_list_length(problems, "memberIds", raw_ids, MAX_MEMBERS):
+        return []
     ids: set[int] = set()
     for raw in raw_ids:
         parsed = parse_id(problems, "memberIds", raw)
         if parsed is not None:
             ids.add(parsed)
-    roles = {row["id"]: Role(row["role"]) for row in await User.filter(id__in=list(ids)).values("id", "role")}
+    rows = await User.filter(id__in=list(ids)).values("id", "role", "disabled")
+    roles = {row["id"]: Role(row["role"]) for row in rows}
     unknown = sorted(i for i in ids if i not in roles)
     if unknown:
         problems.add("memberIds", f"memberIds names users that do not exist: {_id_list(unknown)}.", Reason.UNKNOWN_ID)
@@ -59,11 +67,25 @@ async def _clean_members(problems: Problems, raw_ids: Sequence[RawId]) -> list[i
             f"memberIds must name staff or admin accounts; these are requester accounts: {_id_list(requesters)}.",
             Reason.NOT_STAFF,
         )
+    disabled = {row["id"] for row in rows if row["disabled"] and roles[row["id"]] is not Role.USER}
+    if disabled and group_id is not None:
+        disabled -= set(
+            await GroupMember.filter(group_id=group_id, user_id__in=list(disabled)).values_list("user_id", flat=True)
+        )
+    if disabled:
+        problems.add(
+            "memberIds",
+            f"memberIds names disabled accounts: {_id_list(sorted(disabled))}; enable them before adding them to a "
+            "group.",
+            Reason.ACCOUNT_DISABLED,
+        )
     return sorted(ids)
 
 
 async def _clean_scope(problems: Problems, entries: Sequence[RawScopeEntry]) -> list[ScopeEntry]:
     """Existing categories, and types that belong to the category of their entry; without repeats."""
+    if not check_list_length(problems, "scope", entries, MAX_SCOPE_ENTRIES):
+        return []
     parsed: list[tuple[int, int | None, int | None]] = []
     for index, (raw_category, raw_type) in enumerate(entries):
         category_id = required_id(problems, f"scope[{index}].categoryId", raw_category)
@@ -159,7 +181,7 @@ async def update_group(
     problems = Problems()
     key = required_id(problems, "groupId", group_id)
     clean_name = clean_text(problems, "name", name, max_length=MAX_NAME_LENGTH) if name is not None else None
-    members = await _clean_members(problems, member_ids) if member_ids is not None else None
+    members = await _clean_members(problems, member_ids, key) if member_ids is not None else None
     entries = await _clean_scope(problems, scope) if scope is not None else None
     problems.raise_if_any()
     with unique_index_guard(clean_name or "", _WHAT):

@@ -187,4 +187,4 @@ def _author(reply: dict[str, Any], names: dict[int, str]) -> str:
 
 async def reply_as_guest(actor: Actor, address: str | None, number: int, body: str) -> Reply:
     """The link page's reply form: addReply, counted against the same per-address budget."""
-    return await add_reply(actor, NewReply(number=number, body=body), address)
+    return (await add_reply(actor, NewReply(number=number, body=body), address)).reply

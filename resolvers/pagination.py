@@ -1,5 +1,10 @@
 """What every cursor list shares (DESIGN): the page-size rule (default 25, max 100) and opaque cursors,
-URL-safe base64 of a short JSON list holding a keyset position."""
+URL-safe base64 of a short JSON list holding a keyset position.
+
+A cursor comes back from the client, so its decoder is an input check: it returns only what an encoder here
+writes (lists of strings and of integers within the key range), and anything else is a VALIDATION error on
+`after`. Before, a cursor holding 10**30 overflowed the database driver, one holding "\\ud800" or a NUL broke the
+query, and one of a few thousand `[` made json.loads raise RecursionError: each a 500."""
 
 from __future__ import annotations
 
@@ -14,9 +19,12 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from resolvers.errors import DomainError, Problems, Reason, validation
+from resolvers.validation import MAX_ID, NUL, lone_surrogate
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+# The longest cursor written is a user's name (200 characters, up to 6 bytes each as JSON escapes) and an id.
+MAX_CURSOR_LENGTH = 2000
 
 
 def clean_page_size(problems: Problems, value: int | None, field: str = "first") -> int:
@@ -36,16 +44,41 @@ def encode_cursor(position: Sequence[Any]) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+def _refuse_number(text: str) -> Any:
+    # No cursor holds a fraction, NaN or Infinity (json.loads would accept the last two).
+    raise ValueError(f"not a cursor number: {text}")
+
+
+def _written_here(position: list[Any]) -> bool:
+    """Whether every value is one an encoder writes: a string (no NUL, valid Unicode), an integer in 0..MAX_ID, or a
+    list of those. Iterative; the length cap bounds the nesting."""
+    stack: list[Any] = [position]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, str):
+            if NUL in item or lone_surrogate(item, "") is not None:
+                return False
+        elif not (isinstance(item, int) and not isinstance(item, bool) and 0 <= item <= MAX_ID):
+            return False
+    return True
+
+
 def decode_cursor(cursor: str | None, field: str = "after") -> list[Any] | None:
-    """The position inside a cursor; None for no cursor. Garbage is a VALIDATION error on `field`."""
+    """The position inside a cursor; None for no cursor. Anything an encoder here would not have written is a
+    VALIDATION error on `field`."""
     if cursor is None or cursor == "":
         return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError):
-        value = None
-    if not isinstance(value, list):
+    value: Any = None
+    if len(cursor) <= MAX_CURSOR_LENGTH:
+        try:
+            padded = cursor + "=" * (-len(cursor) % 4)
+            raw = base64.urlsafe_b64decode(padded.encode())
+            value = json.loads(raw, parse_float=_refuse_number, parse_constant=_refuse_number)
+        except (binascii.Error, ValueError, RecursionError):  # UnicodeError is a ValueError
+            value = None
+    if not isinstance(value, list) or not _written_here(value):
         raise not_a_cursor(field)
     return value
 

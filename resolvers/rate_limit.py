@@ -10,8 +10,9 @@ guess passwords or flood a mailbox faster than the limit.
 
 With REDIS_URL the counters live in Redis (INCR and EXPIRE in one MULTI, key per action, who and window; an email
 is keyed by a digest, never written out), so every app process shares them. Without it they live in this process.
-If Redis cannot be reached, the process falls back to its own counters (and logs it) rather than refusing
-everyone.
+If Redis cannot be reached (at start-up or later), the process falls back to its own counters rather than refusing
+everyone: it logs the outage once, counts locally for REDIS_RETRY_SECONDS before it tries Redis again (so an
+outage costs one bounded attempt per interval, not one per request), and logs once when Redis answers again.
 
 The address comes from the caller (schema or server: the connecting peer, `request.client.host`). Behind a
 reverse proxy that is the proxy, unless uvicorn trusts it for X-Forwarded-For (FORWARDED_ALLOW_IPS, default
@@ -49,6 +50,13 @@ _local: dict[str, tuple[float, int]] = {}
 _PRUNE_EVERY = 60.0
 _next_prune = 0.0
 
+# A Redis attempt may take this long (connect, then the reply) before it counts as an outage.
+REDIS_TIMEOUT_SECONDS = 1.0
+# After a failed attempt, count in this process for this long before trying Redis again.
+REDIS_RETRY_SECONDS = 10.0
+# While Redis is away: the moment (clock timestamp) it may be tried again. None while it works.
+_redis_retry_at: float | None = None
+
 
 def client_key(address: str | None) -> str:
     """What one client is: an IPv4 address, an IPv6 /64 network, or the raw text when it is neither."""
@@ -84,7 +92,7 @@ def _local_hit(key: str, window_end: float, now: float) -> int:
 
 async def _redis_hit(url: str, key: str, ttl: int) -> int:
     # A client per attempt: these actions are rare, and a client is tied to the event loop that made it.
-    client = Redis.from_url(url)
+    client = Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS)
     try:
         async with client.pipeline(transaction=True) as pipe:
             pipe.incr(key)
@@ -103,17 +111,34 @@ async def _hit(action: str, who: str, limit: tuple[int, int]) -> int | None:
     index = int(now // window)
     window_end = float((index + 1) * window)
     key = f"{KEY_PREFIX}:{action}:{who}:{index}"
-    if config.redis_url:
-        try:
-            count = await _redis_hit(config.redis_url, key, window)
-        except (RedisError, OSError) as error:
-            log.warning("rate limit: Redis unavailable (%s); counting in this process", error)
-            count = _local_hit(key, window_end, now)
-    else:
+    count = await _shared_hit(config.redis_url, key, window, now) if config.redis_url else None
+    if count is None:
         count = _local_hit(key, window_end, now)
     if count <= attempts:
         return None
     return max(1, math.ceil((window_end - now) / 60))
+
+
+async def _shared_hit(url: str, key: str, ttl: int, now: float) -> int | None:
+    """The count in Redis, or None when Redis is away (then the caller counts in this process)."""
+    global _redis_retry_at
+    if _redis_retry_at is not None and now < _redis_retry_at:
+        return None
+    try:
+        count = await _redis_hit(url, key, ttl)
+    except (RedisError, OSError) as error:
+        if _redis_retry_at is None:
+            log.warning(
+                "rate limits: Redis unavailable (%s: %s); counting in this process until it is back",
+                type(error).__name__,
+                error,
+            )
+        _redis_retry_at = now + REDIS_RETRY_SECONDS
+        return None
+    if _redis_retry_at is not None:
+        log.warning("rate limits: Redis is reachable again; counting in Redis")
+        _redis_retry_at = None
+    return count
 
 
 def _minutes(minutes: int) -> str:
@@ -156,7 +181,8 @@ def _duration(seconds: int) -> str:
 
 
 def reset_local_counters() -> None:
-    """Forget this process's counters (tests start each case from zero)."""
-    global _next_prune
+    """Forget this process's counters and any Redis outage (tests start each case from zero)."""
+    global _next_prune, _redis_retry_at
     _local.clear()
     _next_prune = 0.0
+    _redis_retry_at = None

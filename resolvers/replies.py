@@ -31,6 +31,15 @@ class NewReply:
     internal: bool = False
 
 
+@dataclass
+class ReplyChange:
+    """A reply after a change, with its ticket as the change left it (status and `reopened` after a reopening
+    reply), so a payload can show both without reading them again."""
+
+    reply: Reply
+    ticket: Ticket
+
+
 async def _ticket_for_reply(actor: Actor, number: int, internal: bool) -> Ticket:
     if not actor.is_staff:
         if internal:
@@ -48,7 +57,7 @@ async def _ticket_for_reply(actor: Actor, number: int, internal: bool) -> Ticket
     return await workable_ticket(actor, number)
 
 
-async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> Reply:
+async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> ReplyChange:
     """Post a reply or note. A requester's (or guest's) reply reopens a Resolved ticket inside the window and is
     refused after it; Closed tickets take nothing from requesters or guests.
 
@@ -98,7 +107,7 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
         await notify.reply_added(ticket, reply, actor.email)
         if reopen:
             await reopen_by_reply(ticket, actor, None)
-    return reply
+    return ReplyChange(reply, ticket)
 
 
 def _wrote(actor: Actor, reply: Reply) -> bool:
@@ -141,7 +150,7 @@ async def _editable_reply(actor: Actor, raw_id: str) -> tuple[Reply, Ticket]:
     return reply, ticket
 
 
-async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> Reply:
+async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> ReplyChange:
     """Replace a reply's text; the previous text is kept in the audit log."""
     actor = require_requester(actor)
     problems = Problems()
@@ -150,7 +159,7 @@ async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> Reply:
     async with in_transaction():
         reply, ticket = await _editable_reply(actor, raw_id)
         if body == reply.body:
-            return reply
+            return ReplyChange(reply, ticket)
         previous = reply.body
         reply.body = body
         reply.edited_at = clock.now()
@@ -165,10 +174,10 @@ async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> Reply:
             ticket_id=ticket.id,
             internal=reply.internal,
         )
-    return reply
+    return ReplyChange(reply, ticket)
 
 
-async def delete_reply(actor: Actor | None, raw_id: str) -> Reply:
+async def delete_reply(actor: Actor | None, raw_id: str) -> ReplyChange:
     """Soft delete: staff see a placeholder, everyone else nothing; the text stays in the audit log."""
     actor = require_requester(actor)
     async with in_transaction():
@@ -184,4 +193,4 @@ async def delete_reply(actor: Actor | None, raw_id: str) -> Reply:
             ticket_id=ticket.id,
             internal=reply.internal,
         )
-    return reply
+    return ReplyChange(reply, ticket)

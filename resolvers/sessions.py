@@ -22,9 +22,9 @@ from models.enums import Role
 from resolvers.actor import Actor, require_user
 from resolvers.audit import record
 from resolvers.credentials import API_KEY_PREFIX, new_session_token, token_hash, verify_password
-from resolvers.errors import DomainError, Reason, conflict
+from resolvers.errors import DomainError, Reason, conflict, validation
 from resolvers.rate_limit import check_login_rate
-from resolvers.validation import NUL
+from resolvers.validation import MAX_EMAIL_LENGTH, NUL
 
 LOGIN_FAILED = "Email or password is incorrect."
 
@@ -65,6 +65,12 @@ async def login(email: str | None, password: str | None, client: str | None) -> 
     """
     address = (email or "").strip().lower()
     await check_login_rate(client, address)
+    if len(address) > MAX_EMAIL_LENGTH:
+        # No account can have such an address (and Tortoise refuses to compare the column with it); saying so
+        # tells nothing about any account.
+        raise validation(
+            "email", f"email is {len(address)} characters; the maximum is {MAX_EMAIL_LENGTH}.", Reason.TOO_LONG
+        )
     # No account's email holds a NUL (and PostgreSQL refuses one in a query): such an email matches nobody.
     user = await User.get_or_none(email=address) if address and NUL not in address else None
     # Always verify (hashing a throwaway when there is no hash) so every failure costs the same time.

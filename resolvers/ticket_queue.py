@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from functools import reduce
 from operator import and_, or_
@@ -12,12 +12,13 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
+from core import clock
 from models.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_requester, require_user
-from resolvers.errors import Problems
+from resolvers.errors import Problems, Reason
 from resolvers.pagination import clean_page_size, decode_cursor, encode_cursor, not_a_cursor
-from resolvers.validation import MAX_ID, has_nul, parse_id
+from resolvers.validation import MAX_ID, check_list_length, check_moment, has_nul, parse_id
 from resolvers.visibility import queue_condition, visible_tickets
 
 TICKET_COLUMNS = (
@@ -25,6 +26,12 @@ TICKET_COLUMNS = (
     "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes", "resolved_at",
     "closed_at", "reopened", "created_at", "updated_at",
 )  # fmt: skip
+
+# Each filter list (statusIds, priorities, groupIds) takes at most this many entries (docs/operations.md): one SQL
+# parameter each, and PostgreSQL takes at most 32,767 per statement.
+MAX_FILTER_ENTRIES = 100
+# No subject is longer (resolvers/tickets.py SUBJECT_MAX), so a longer search cannot match.
+MAX_SEARCH_LENGTH = 255
 
 
 class TicketSort(Enum):
@@ -57,6 +64,11 @@ class TicketFilter:
     reopened: bool | None = None
     search: str | None = None
 
+    def __post_init__(self) -> None:
+        # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
+        self.created_after = clock.as_utc(self.created_after) if self.created_after else None
+        self.created_before = clock.as_utc(self.created_before) if self.created_before else None
+
 
 @dataclass
 class TicketPage:
@@ -76,16 +88,36 @@ async def ticket_row(actor: Actor | None, number: int) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def _ids(problems: Problems, field: str, raw_ids: list[str]) -> list[int]:
+    """The distinct IDs of a filter list; nothing when the list is over MAX_FILTER_ENTRIES (reported)."""
+    if not check_list_length(problems, field, raw_ids, MAX_FILTER_ENTRIES):
+        return []
+    return sorted({i for i in (parse_id(problems, field, raw) for raw in raw_ids) if i is not None})
+
+
+async def ticket_row_by_id(actor: Actor | None, ticket_id: int) -> dict[str, Any] | None:
+    """Like `ticket_row`, by primary key: what a mutation that made the ticket reads back. The number comes from
+    the row, so the answer stays right whoever assigns numbers (today `number = id`; imports keep their own)."""
+    actor = require_requester(actor)
+    rows = await visible_tickets(actor).filter(id=ticket_id).values(*TICKET_COLUMNS)
+    return rows[0] if rows else None
+
+
+def changed_ticket_row(ticket: Ticket) -> dict[str, Any]:
+    """A ticket a mutation has just changed (and so the actor may open), as a plain row: the instance the change
+    wrote, so the payload costs no statement of its own. Field-level visibility stays with the schema's fields."""
+    return {column: getattr(ticket, column) for column in TICKET_COLUMNS}
+
+
 def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[Q]:
     conditions: list[Q] = []
     if wanted.status_ids:
-        ids = [parse_id(problems, "filter.statusIds", raw) for raw in wanted.status_ids]
-        conditions.append(Q(status_id__in=[i for i in ids if i is not None]))
+        conditions.append(Q(status_id__in=_ids(problems, "filter.statusIds", wanted.status_ids)))
     else:
         # Default: everything except Closed (SPEC 8).
         conditions.append(~Q(status__kind=StatusKind.CLOSED))
-    if wanted.priorities:
-        conditions.append(Q(priority__in=list(wanted.priorities)))
+    if wanted.priorities and check_list_length(problems, "filter.priorities", wanted.priorities, MAX_FILTER_ENTRIES):
+        conditions.append(Q(priority__in=sorted(set(wanted.priorities))))
     if wanted.assignee is AssigneeChoice.ME:
         conditions.append(Q(assignee_id=actor.user_id))
     elif wanted.assignee is AssigneeChoice.UNASSIGNED:
@@ -93,29 +125,39 @@ def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[
     if wanted.assignee_id is not None:
         conditions.append(Q(assignee_id=parse_id(problems, "filter.assigneeId", wanted.assignee_id)))
     if wanted.group_ids:
-        groups = [parse_id(problems, "filter.groupIds", raw) for raw in wanted.group_ids]
-        conditions.append(Q(assigned_group_id__in=[g for g in groups if g is not None]))
+        conditions.append(Q(assigned_group_id__in=_ids(problems, "filter.groupIds", wanted.group_ids)))
     for column, raw in (("category_id", wanted.category_id), ("type_id", wanted.type_id), ("item_id", wanted.item_id)):
         if raw is not None:
             camel = "filter." + column.replace("_id", "Id")
             by_column: dict[str, Any] = {column: parse_id(problems, camel, raw)}
             conditions.append(Q(**by_column))
-    if wanted.created_after is not None:
-        conditions.append(Q(created_at__gte=wanted.created_after))
-    if wanted.created_before is not None:
-        conditions.append(Q(created_at__lt=wanted.created_before))
+    created_after = check_moment(problems, "filter.createdAfter", wanted.created_after)
+    if created_after is not None:
+        conditions.append(Q(created_at__gte=created_after))
+    created_before = check_moment(problems, "filter.createdBefore", wanted.created_before)
+    if created_before is not None:
+        conditions.append(Q(created_at__lt=created_before))
     if wanted.reopened is not None:
         conditions.append(Q(reopened=wanted.reopened))
     # A NUL cannot be in any subject, and PostgreSQL refuses it in a query: a VALIDATION error, not a 500.
-    if wanted.search and not has_nul(problems, "filter.search", wanted.search):
-        conditions.append(Q(subject__icontains=wanted.search.strip()))
+    search = (wanted.search or "").strip()
+    if len(search) > MAX_SEARCH_LENGTH:
+        problems.add(
+            "filter.search",
+            f"filter.search is {len(search)} characters; the maximum is {MAX_SEARCH_LENGTH}.",
+            Reason.TOO_LONG,
+        )
+    elif search and not has_nul(problems, "filter.search", search):
+        conditions.append(Q(subject__icontains=search))
     return conditions
 
 
 async def _base(actor: Actor, wanted: TicketFilter, problems: Problems) -> QuerySet[Ticket]:
     search = (wanted.search or "").strip()
-    # ASCII digits only ("²".isdigit() is true) and within the key range, so odd input is a search, not a 500.
-    if search.isascii() and search.isdigit() and int(search) <= MAX_ID and actor.is_staff:
+    # ASCII digits only ("²".isdigit() is true), not over the search limit (int() refuses 4,300 digits) and within
+    # the key range, so odd input is a search, not a 500.
+    numeric = len(search) <= MAX_SEARCH_LENGTH and search.isascii() and search.isdigit()
+    if numeric and int(search) <= MAX_ID and actor.is_staff:
         # A number typed by staff opens that ticket regardless of scope and other filters (SPEC 8).
         return visible_tickets(actor).filter(number=int(search))
     conditions = _conditions(actor, wanted, problems)
@@ -128,17 +170,27 @@ def ticket_cursor(sort: TicketSort, row: dict[str, Any]) -> str:
     return encode_cursor([sort.name, [v.isoformat() if isinstance(v, datetime) else int(v) for v in values]])
 
 
+def _cursor_value(column: str, value: Any) -> Any:
+    """One value of a ticket cursor as ticket_cursor wrote it: an aware ISO time (within the calendar once in UTC)
+    for a time column, an integer (the codec checked its range) otherwise."""
+    if column not in _DATETIME_COLUMNS:
+        if not isinstance(value, int):
+            raise TypeError("not a whole number")
+        return value
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("a time without a time zone")
+    return moment.astimezone(UTC)  # OverflowError past year 1 or 9999
+
+
 def read_ticket_cursor(sort: TicketSort, cursor: str) -> list[Any]:
     position = decode_cursor(cursor) or []
     try:
         name, values = position
         if name != sort.name or len(values) != len(sort.value):
             raise ValueError("cursor of another sort")
-        return [
-            datetime.fromisoformat(v) if column in _DATETIME_COLUMNS else int(v)
-            for (column, _), v in zip(sort.value, values, strict=True)
-        ]
-    except (ValueError, TypeError):
+        return [_cursor_value(column, v) for (column, _), v in zip(sort.value, values, strict=True)]
+    except (ValueError, TypeError, OverflowError):
         raise not_a_cursor(hint=" and sort; start again without it") from None
 
 

@@ -7,7 +7,8 @@ Two views of the same rule (SPEC 1):
   tickets matching any scope entry of any of their groups, plus tickets assigned to them or to one of
   their groups; users: their own.
 Guests (a valid access token, no account) may open exactly the ticket of their token and have no queue at
-all. What they see of that ticket is `shows_ticket_field` below (SPEC 1, 10; docs/guests.md).
+all. Which fields of that ticket they may ask for is resolvers/guest_fields.py, checked for every operation by
+the schema's gate; the rules below filter data inside those fields (SPEC 1, 10; docs/guests.md).
 """
 
 from __future__ import annotations
@@ -24,18 +25,6 @@ from resolvers.actor import Actor
 from resolvers.errors import Reason, forbidden, not_found
 
 _NOTHING = Q(id__isnull=True)  # primary keys are never NULL: matches no row
-
-
-# Ticket fields shown to people without an account: a guest, or the anonymous caller reading the ticket they
-# just submitted. Everything else a ticket has (who asked, who works on it, its history, its links to other
-# tickets) stays with people who have an account. Replies follow resolvers/thread.py (public ones only).
-GUEST_TICKET_FIELDS = frozenset(
-    {
-        "id", "number", "subject", "description", "description_html", "priority", "status", "category", "type",
-        "item", "resolution_notes", "resolved_at", "closed_at", "reopened", "created_at", "updated_at", "replies",
-        "guest_email",
-    }
-)  # fmt: skip
 
 
 def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
@@ -89,14 +78,6 @@ async def workable_ticket(actor: Actor, number: int) -> Ticket:
     return ticket
 
 
-def shows_ticket_field(actor: Actor | None, field: str) -> bool:
-    """Whether a ticket field (snake_case name) is shown to this viewer of a ticket they may open. People with
-    an account see every field (each may narrow further, e.g. emails); guests see GUEST_TICKET_FIELDS only."""
-    if actor is not None and not actor.is_guest:
-        return True
-    return field in GUEST_TICKET_FIELDS
-
-
 def shows_guest_email(actor: Actor | None, email: str | None) -> bool:
     """A guest's email (on a ticket or a reply) is for staff, and for that guest themselves."""
     if actor is None or email is None:
@@ -117,12 +98,6 @@ def shows_last_login(actor: Actor | None, user_id: int) -> bool:
 def shows_team_details(actor: Actor | None) -> bool:
     """Group memberships and scopes are staff business."""
     return actor is not None and actor.is_staff
-
-
-def shows_account_details(actor: Actor | None) -> bool:
-    """A person's role, whether their account is disabled and when it was made are for people with an account.
-    Guests and anonymous callers see staff names on a thread, nothing about the accounts behind them."""
-    return actor is not None and not actor.is_guest
 
 
 def shows_archived_classification(actor: Actor | None) -> bool:

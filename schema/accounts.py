@@ -7,12 +7,7 @@ from typing import Any
 
 import strawberry
 
-from resolvers.visibility import (
-    shows_account_details,
-    shows_last_login,
-    shows_team_details,
-    shows_user_email,
-)
+from resolvers.visibility import shows_last_login, shows_team_details, shows_user_email
 from schema.context import Info
 from schema.cti import Category, TicketType
 from schema.enums import Role, to_graphql
@@ -28,19 +23,24 @@ class User:
     _email: strawberry.Private[str]
     _last_login_at: strawberry.Private[datetime | None]
 
-    @strawberry.field(description="What the account may do; null for guests and callers without an account.")
-    def role(self, info: Info) -> Role | None:
-        return self._role if shows_account_details(info.context.actor) else None
+    # role, disabled and createdAt are not available to guests and anonymous callers (resolvers/guest_fields.py);
+    # they stay nullable because they used to be null for them, and clients were written for that.
+    @strawberry.field(description="What the account may do. Not available to guests and callers without an account.")
+    def role(self) -> Role | None:
+        return self._role
 
     @strawberry.field(
-        description="Disabled accounts cannot sign in or be assigned; null for guests and callers without an account."
+        description="Disabled accounts cannot sign in or be assigned. Not available to guests and callers without "
+        "an account."
     )
-    def disabled(self, info: Info) -> bool | None:
-        return self._disabled if shows_account_details(info.context.actor) else None
+    def disabled(self) -> bool | None:
+        return self._disabled
 
-    @strawberry.field(description="When the account was created; null for guests and callers without an account.")
-    def created_at(self, info: Info) -> datetime | None:
-        return self._created_at if shows_account_details(info.context.actor) else None
+    @strawberry.field(
+        description="When the account was created. Not available to guests and callers without an account."
+    )
+    def created_at(self) -> datetime | None:
+        return self._created_at
 
     @strawberry.field(description="Email address; visible to staff, admins and the person themselves, otherwise null.")
     def email(self, info: Info) -> str | None:

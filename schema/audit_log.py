@@ -17,9 +17,15 @@ from schema.replies import HistoryEntry
 
 @strawberry.input(description="Audit log filters; all given ones must match.")
 class AuditLogFilterInput:
-    action: str | None = strawberry.field(default=None, description="Exactly this action, e.g. ticket.resolved.")
-    entity_type: str | None = strawberry.field(default=None, description="What changed: ticket, reply, user...")
-    entity_id: str | None = strawberry.field(default=None, description="The ID of what changed.")
+    action: str | None = strawberry.field(
+        default=None, description="Exactly this action, e.g. ticket.resolved (at most 64 characters)."
+    )
+    entity_type: str | None = strawberry.field(
+        default=None, description="What changed: ticket, reply, user... (at most 32 characters)."
+    )
+    entity_id: str | None = strawberry.field(
+        default=None, description="The ID of what changed (at most 64 characters)."
+    )
     actor_id: strawberry.ID | None = strawberry.field(default=None, description="Changes made by this user.")
     ticket_number: int | None = strawberry.field(default=None, description="Changes about this ticket.")
     since: datetime | None = strawberry.field(default=None, description="At or after this time.")

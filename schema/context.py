@@ -11,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from resolvers.actor import Actor
 from schema.loaders import Loaders
+from schema.masking import new_request_id
 
 
 @dataclass
@@ -21,6 +22,8 @@ class Context:
     token: str | None = None
     loaders: Loaders = field(init=False)
     response: Any = None
+    # Names this request in the server log and in a masked error's message (schema/masking.py).
+    request_id: str = field(default_factory=new_request_id)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.actor)

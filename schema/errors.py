@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from enum import Enum
 from typing import TypeVar, cast
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, Node
 
 from resolvers import outbox
 from resolvers.actor import Actor
@@ -66,8 +66,12 @@ def user_errors(error: DomainError) -> list[UserError]:
     ]
 
 
-def unauthenticated(message: str = "You need to sign in to do this.") -> GraphQLError:
-    return GraphQLError(message, extensions={"code": "UNAUTHENTICATED", "reason": Reason.SIGN_IN_REQUIRED.value})
+def top_level_error(error: DomainError, nodes: Sequence[Node] | None = None) -> GraphQLError:
+    """A refusal answered as a top-level GraphQL error (UNAUTHENTICATED, a refused query, the surrogate guard, the
+    guest gate): the message, and in `extensions` the broad code, the specific reason and the field (null when
+    none), the same three a payload's UserError carries."""
+    extensions = {"code": error.code.value, "reason": error.reason.value, "field": error.field}
+    return GraphQLError(error.message, nodes=nodes, extensions=extensions)
 
 
 async def mutate(info: Info, work: Callable[[Actor | None], Awaitable[T]]) -> tuple[T | None, list[UserError]]:
@@ -81,7 +85,7 @@ async def mutate(info: Info, work: Callable[[Actor | None], Awaitable[T]]) -> tu
         result = await outbox.announcing(lambda: work(actor))
     except DomainError as error:
         if error.code is DomainErrorCode.UNAUTHENTICATED:
-            raise unauthenticated(error.message) from None
+            raise top_level_error(error) from None
         return None, user_errors(error)
     return result, []
 
@@ -91,7 +95,4 @@ async def query(info: Info, work: Callable[[Actor | None], Awaitable[T]]) -> T:
     try:
         return await work(info.context.actor)
     except DomainError as error:
-        if error.code is DomainErrorCode.UNAUTHENTICATED:
-            raise unauthenticated(error.message) from None
-        extensions = {"code": error.code.value, "reason": error.reason.value, "field": error.field}
-        raise GraphQLError(error.message, extensions=extensions) from None
+        raise top_level_error(error) from None

@@ -28,10 +28,12 @@ class ScopeEntryInput:
 class CreateGroupInput:
     name: str = strawberry.field(description=_NAME)
     member_ids: list[strawberry.ID] = strawberry.field(
-        default_factory=list, description="Its members: staff or admin accounts. Default: none."
+        default_factory=list,
+        description="Its members: enabled staff or admin accounts, at most 500. Default: none.",
     )
     scope: list[ScopeEntryInput] = strawberry.field(
-        default_factory=list, description="Where its members' queues look. Default: nowhere (assigned tickets only)."
+        default_factory=list,
+        description="Where its members' queues look, at most 200 entries. Default: nowhere (assigned tickets only).",
     )
 
 
@@ -40,10 +42,12 @@ class UpdateGroupInput:
     group_id: strawberry.ID = strawberry.field(description="The group to change.")
     name: str | None = strawberry.field(default=None, description=_NAME)
     member_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="The complete new member list (staff or admin accounts); [] removes everyone."
+        default=None,
+        description="The complete new member list (staff or admin accounts, at most 500; a disabled account may "
+        "stay but not be added); [] removes everyone.",
     )
     scope: list[ScopeEntryInput] | None = strawberry.field(
-        default=None, description="The complete new scope; [] removes every entry."
+        default=None, description="The complete new scope, at most 200 entries; [] removes every entry."
     )
 
 

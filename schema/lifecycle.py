@@ -36,14 +36,12 @@ class ReopenTicketInput:
 class Mutation:
     @strawberry.mutation(description="Staff: move a ticket to any status.")
     async def change_status(self, info: Info, input: Annotated[ChangeStatusInput, INPUT]) -> TicketPayload:
-        return await ticket_payload(info, input.number, lambda a: change_status(a, input.number, input.status_id))
+        return await ticket_payload(info, lambda a: change_status(a, input.number, input.status_id))
 
     @strawberry.mutation(description="Staff: resolve a ticket, with optional resolution notes.")
     async def resolve_ticket(self, info: Info, input: Annotated[ResolveTicketInput, INPUT]) -> TicketPayload:
-        return await ticket_payload(
-            info, input.number, lambda a: resolve_ticket(a, input.number, input.resolution_notes)
-        )
+        return await ticket_payload(info, lambda a: resolve_ticket(a, input.number, input.resolution_notes))
 
     @strawberry.mutation(description="Staff: reopen a Resolved or Closed ticket; resolution notes are kept.")
     async def reopen_ticket(self, info: Info, input: Annotated[ReopenTicketInput, INPUT]) -> TicketPayload:
-        return await ticket_payload(info, input.number, lambda a: reopen_ticket(a, input.number, input.reason))
+        return await ticket_payload(info, lambda a: reopen_ticket(a, input.number, input.reason))

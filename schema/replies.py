@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,6 +15,10 @@ from resolvers.visibility import shows_guest_email
 from schema.accounts import User, load_user
 from schema.context import Info, client_address
 from schema.errors import INPUT, UserError, mutate
+
+if TYPE_CHECKING:
+    # schema.tickets imports this module (a ticket's replies and history); the payload refers back lazily.
+    from schema.tickets import Ticket
 
 
 @strawberry.type(description="A public reply or an internal note. Deleted replies appear to staff only, without text.")
@@ -107,14 +111,20 @@ class DeleteReplyInput:
 @strawberry.type(description="Result of a reply mutation.")
 class ReplyPayload:
     reply: Reply | None = strawberry.field(description="The reply after the change, unless refused.")
+    ticket: Annotated[Ticket, strawberry.lazy("schema.tickets")] | None = strawberry.field(
+        description="Its ticket after the change, as you may see it (a requester's reply to a Resolved ticket "
+        "inside the window shows it New and `reopened`), unless refused."
+    )
     errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
 
 
 async def _payload(info: Info, work: Any) -> ReplyPayload:
-    reply, errors = await mutate(info, work)
-    if reply is None:
-        return ReplyPayload(reply=None, errors=errors)
-    return ReplyPayload(reply=Reply.from_row(await reply_row(reply.id)), errors=errors)
+    from schema.tickets import changed_ticket  # see the TYPE_CHECKING import above
+
+    change, errors = await mutate(info, work)
+    if change is None:
+        return ReplyPayload(reply=None, ticket=None, errors=errors)
+    return ReplyPayload(reply=Reply.from_row(reply_row(change.reply)), ticket=changed_ticket(change.ticket), errors=[])
 
 
 @strawberry.type

@@ -6,16 +6,15 @@ import importlib
 from typing import Any
 
 import strawberry
-from strawberry.extensions import (
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    ParserCache,
-    QueryDepthLimiter,
-    ValidationCache,
-)
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
 
-from schema.masking import MaskUnexpectedErrors
+from schema.field_gate import FieldGate, FieldGateExtension
+from schema.masking import MaskUnexpectedErrors, log_error
+from schema.query_limits import ShapeLimits, TokenLimit
+from schema.unicode_guard import RefuseLoneSurrogates
 
 # Area modules under schema/ that define `Query` and/or `Mutation` classes. Add yours here.
 AREAS = (
@@ -32,11 +31,6 @@ AREAS = (
     "audit_log",
     "guests",
 )
-
-MAX_DEPTH = 10
-MAX_TOKENS = 2000
-MAX_ALIASES = 30
-
 
 def _collect(kind: str) -> tuple[type, ...]:
     found: list[type] = []
@@ -55,17 +49,29 @@ def _merge(name: str, types: tuple[type, ...], description: str) -> Any:
     return merged
 
 
+class HelpdeskSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # strawberry logs every error with its traceback and the document; expected ones get one line instead.
+        for error in errors:
+            log_error(error, execution_context)
+
+
 def build_schema() -> strawberry.Schema:
     query = _merge("Query", _collect("Query"), "Everything you can read; what you see depends on who you are.")
     mutation = _merge("Mutation", _collect("Mutation"), "Everything you can change; refusals come back as `errors`.")
-    return strawberry.Schema(
+    # Guests and anonymous callers may ask only for the fields allowed for them (resolvers/guest_fields.py).
+    gate = FieldGate()
+    return HelpdeskSchema(
         query=query,
         mutation=mutation,
         extensions=[
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
-            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),
+            RefuseLoneSurrogates,
+            # Depth, token and alias limits, each with its code (schema/query_limits.py, docs/operations.md).
+            # TokenLimit must come before ParserCache: both work in the parse hook, and it must not parse first.
+            TokenLimit,
+            ShapeLimits,
             MaskUnexpectedErrors,
+            lambda: FieldGateExtension(gate),
             # Clients send the same few documents again and again; parsing and validating each one anew cost
             # 5-7 ms per request in bench/queue.py.
             lambda: ParserCache(maxsize=256),

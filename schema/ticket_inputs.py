@@ -31,13 +31,15 @@ class AssigneeFilter(Enum):
 @strawberry.input(description="Queue filters; all given ones must match.")
 class TicketFilterInput:
     status_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Any of these statuses. Default: every status except Closed ones."
+        default=None, description="Any of these statuses (at most 100). Default: every status except Closed ones."
     )
-    priorities: list[Priority] | None = strawberry.field(default=None, description="Any of these priorities.")
+    priorities: list[Priority] | None = strawberry.field(
+        default=None, description="Any of these priorities (at most 100 entries)."
+    )
     assignee: AssigneeFilter | None = strawberry.field(default=None, description="Mine, or unassigned.")
     assignee_id: strawberry.ID | None = strawberry.field(default=None, description="Assigned to this person.")
     group_ids: list[strawberry.ID] | None = strawberry.field(
-        default=None, description="Assigned to any of these groups."
+        default=None, description="Assigned to any of these groups (at most 100)."
     )
     category_id: strawberry.ID | None = strawberry.field(default=None, description="In this category.")
     type_id: strawberry.ID | None = strawberry.field(default=None, description="Of this type.")
@@ -46,7 +48,9 @@ class TicketFilterInput:
     created_before: datetime | None = strawberry.field(default=None, description="Filed before this time.")
     reopened: bool | None = strawberry.field(default=None, description="Only reopened (true) or not reopened (false).")
     search: str | None = strawberry.field(
-        default=None, description="Words in the subject. Staff typing a number get that ticket, whatever its scope."
+        default=None,
+        description="Words in the subject, at most 255 characters. Staff typing a number get that ticket, whatever "
+        "its scope.",
     )
 
     def to_domain(self) -> ticket_queue.TicketFilter:

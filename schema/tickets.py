@@ -12,7 +12,7 @@ from resolvers import ticket_queue
 from resolvers.markdown import render_markdown
 from resolvers.tickets import TicketChanges, create_ticket, update_ticket
 from resolvers.validation import KEEP
-from resolvers.visibility import shows_guest_email, shows_ticket_field
+from resolvers.visibility import shows_guest_email
 from schema.accounts import Group, User, load_user
 from schema.context import Info
 from schema.cti import Category, Item, TicketType
@@ -34,7 +34,11 @@ class Ticket:
     resolution_notes: str | None = strawberry.field(description="What fixed it; shown to the requester.")
     resolved_at: datetime | None = strawberry.field(description="When it was last resolved.")
     closed_at: datetime | None = strawberry.field(description="When it was closed.")
-    reopened: bool = strawberry.field(description="The requester reopened it by replying after it was resolved.")
+    reopened: bool = strawberry.field(
+        description="Reopened since it was last resolved: by the requester's (or guest's) reply inside the reopen "
+        "window, or by staff (reopenTicket, or changeStatus from Resolved or Closed back to an open status). "
+        "Resolving it again clears the flag."
+    )
     created_at: datetime = strawberry.field(description="When it was filed.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     _row: strawberry.Private[dict[str, Any]]
@@ -67,26 +71,23 @@ class Ticket:
         row = await info.context.loaders.item_by_id.load(item_id) if item_id else None
         return Item.from_row(row) if row else None
 
-    def _shows(self, info: Info, field: str) -> bool:
-        return shows_ticket_field(info.context.actor, field)
-
-    @strawberry.field(description="The person who asked; null for a guest ticket (and for guests).")
+    @strawberry.field(description="The person who asked; null for a guest ticket. Not available to guests.")
     async def requester(self, info: Info) -> User | None:
-        return await load_user(info, self._row["requester_id"]) if self._shows(info, "requester") else None
+        return await load_user(info, self._row["requester_id"])
 
     @strawberry.field(description="The guest's email on a guest ticket; visible to staff and to that guest only.")
     def guest_email(self, info: Info) -> str | None:
         email = self._row["guest_email"]
         return email if shows_guest_email(info.context.actor, email) else None
 
-    @strawberry.field(description="The staff member working on it, if any; null for guests.")
+    @strawberry.field(description="The staff member working on it, if any. Not available to guests.")
     async def assignee(self, info: Info) -> User | None:
-        return await load_user(info, self._row["assignee_id"]) if self._shows(info, "assignee") else None
+        return await load_user(info, self._row["assignee_id"])
 
-    @strawberry.field(description="The group working on it, if any; null for guests.")
+    @strawberry.field(description="The group working on it, if any. Not available to guests.")
     async def assigned_group(self, info: Info) -> Group | None:
         group_id = self._row["assigned_group_id"]
-        if not group_id or not self._shows(info, "assigned_group"):
+        if not group_id:
             return None
         row = await info.context.loaders.group_by_id.load(group_id)
         return Group.from_row(row) if row else None
@@ -99,10 +100,10 @@ class Ticket:
         rows = await info.context.loaders.replies_by_ticket_id.load(int(self.id))
         return [Reply.from_row(r) for r in rows]
 
-    @strawberry.field(description="Every recorded change in time order, as far as you may see it; empty for guests.")
+    @strawberry.field(
+        description="Every recorded change in time order, as far as you may see it. Not available to guests."
+    )
     async def history(self, info: Info) -> list[HistoryEntry]:
-        if not self._shows(info, "history"):
-            return []
         rows = await info.context.loaders.history_by_ticket_id.load(int(self.id))
         return [HistoryEntry.from_row(r) for r in rows]
 
@@ -130,10 +131,16 @@ class TicketPayload:
     errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
 
 
-async def ticket_payload(info: Info, number: int, work: Any) -> TicketPayload:
+def changed_ticket(ticket: Any) -> Ticket:
+    """The ticket a mutation just changed, from the instance it wrote (no statement); each field still decides
+    what the caller may see of it (guests: GUEST_TICKET_FIELDS, requesters: no notes or staff-only history)."""
+    return Ticket.from_row(ticket_queue.changed_ticket_row(ticket))
+
+
+async def ticket_payload(info: Info, work: Any) -> TicketPayload:
     """Run a ticket mutation and answer with the ticket as the caller now sees it."""
     ticket, errors = await mutate(info, work)
-    return TicketPayload(ticket=await _reload(info, number) if ticket else None, errors=errors)
+    return TicketPayload(ticket=changed_ticket(ticket) if ticket else None, errors=errors)
 
 
 @strawberry.type(description="Result of createTicket.")
@@ -150,12 +157,6 @@ class UpdateTicketPayload:
 
 def _keep(value: Any) -> Any:
     return KEEP if value is strawberry.UNSET else value
-
-
-async def _reload(info: Info, number: int) -> Ticket | None:
-    """The ticket as the caller now sees it (after a change), read the same way as queries read it."""
-    row = await ticket_queue.ticket_row(info.context.actor, number)
-    return Ticket.from_row(row) if row else None
 
 
 @strawberry.type
@@ -204,8 +205,12 @@ class Mutation:
     async def create_ticket(self, info: Info, input: Annotated[CreateTicketInput, INPUT]) -> CreateTicketPayload:
         data = new_ticket(input, input.requester_id)
         ticket, errors = await mutate(info, lambda actor: create_ticket(actor, data))
-        # create_ticket sets number = id in the same transaction.
-        return CreateTicketPayload(ticket=await _reload(info, ticket.id) if ticket else None, errors=errors)
+        if ticket is None:
+            return CreateTicketPayload(ticket=None, errors=errors)
+        # Read back by key, not by number: the number is the database's to assign (number = id today, but an
+        # import keeps its own numbers), and a new ticket's number is what the client learns here.
+        row = await ticket_queue.ticket_row_by_id(info.context.actor, ticket.id)
+        return CreateTicketPayload(ticket=Ticket.from_row(row) if row else None, errors=errors)
 
     @strawberry.mutation(description="Staff: reclassify, re-prioritise or retitle a ticket in your scope.")
     async def update_ticket(self, info: Info, input: Annotated[UpdateTicketInput, INPUT]) -> UpdateTicketPayload:
@@ -219,4 +224,4 @@ class Mutation:
             priority=StoredPriority[priority.name] if priority else priority,
         )
         ticket, errors = await mutate(info, lambda actor: update_ticket(actor, changes))
-        return UpdateTicketPayload(ticket=await _reload(info, input.number) if ticket else None, errors=errors)
+        return UpdateTicketPayload(ticket=changed_ticket(ticket) if ticket else None, errors=errors)

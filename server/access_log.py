@@ -46,4 +46,7 @@ def uvicorn_log_config() -> dict[str, Any]:
     config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
     config.setdefault("filters", {})[FILTER_NAME] = {"()": f"{__name__}.{RedactGuestLinks.__name__}"}
     config["loggers"]["uvicorn.access"].setdefault("filters", []).append(FILTER_NAME)
+    # helpdesk's own loggers (a refused GraphQL request in one line, an unexpected error with its request id and
+    # traceback, the close sweep) through uvicorn's handler; without this only warnings reached stderr, bare.
+    config["loggers"]["helpdesk"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config

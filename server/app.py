@@ -9,24 +9,29 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from http import HTTPStatus
 from typing import Any
 
+from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from tortoise import connections
 
 from core.config import Config, get_config
 from core.db import close_db, init_db
-from jobs.runtime import JobRuntime
+from jobs.redis_link import OK
+from jobs.runtime import NOT_CONFIGURED, JobRuntime
 from resolvers.authentication import authenticate
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from server.guest_pages import guest_routes
-from server.limits import BodySizeLimit
+from server.limits import BodySizeLimit, error_body
+from server.request_body import BadJson, read_json, read_json_object
 
 
 class HelpdeskGraphQL(GraphQL[Context, None]):
@@ -34,34 +39,65 @@ class HelpdeskGraphQL(GraphQL[Context, None]):
         token = bearer_token(request.headers)
         return Context(request=request, actor=await authenticate(token), token=token, response=response)
 
+    def parse_json(self, data: str | bytes) -> Any:
+        """The POST body (bytes: must be an object) or a GET parameter's JSON (str), read strictly
+        (server/request_body.py); anything unusable is a 400, never a 500."""
+        try:
+            return read_json_object(data) if isinstance(data, bytes) else read_json(data, what="A JSON parameter")
+        except BadJson as error:
+            raise HTTPException(400, str(error)) from None
 
-async def health(_: Request) -> Response:
-    """Answers only when the database does."""
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's HTTP handling, but its refusals (bad JSON, unsupported content type, a mutation over GET...)
+        get the JSON error body every refused request has instead of plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            code = HTTPStatus(error.status_code).name
+            response = Response(error_body(error.reason, code), error.status_code, media_type="application/json")
+        await response(scope, receive, send)
+
+
+async def health(request: Request) -> Response:
+    """200 while the database answers, 503 when it does not. Redis only carries the jobs' fast path (emails wait
+    in the outbox without it), so an unreachable Redis makes the status "degraded", never a failure."""
+    runtime: JobRuntime | None = getattr(request.app.state, "job_runtime", None)
+    redis = await runtime.redis_status() if runtime is not None else NOT_CONFIGURED
     try:
         await connections.get(next(iter(connections.db_config))).execute_query("SELECT 1")
     except Exception as exc:  # any failure means "not healthy"; say which
-        return JSONResponse({"status": "error", "detail": type(exc).__name__}, status_code=503)
-    return JSONResponse({"status": "ok"})
+        body = {"status": "error", "database": "unreachable", "detail": type(exc).__name__, "redis": redis}
+        return JSONResponse(body, status_code=503)
+    status = "ok" if redis in (OK, NOT_CONFIGURED) else "degraded"
+    return JSONResponse({"status": status, "database": "ok", "redis": redis})
 
 
-def create_app(config: Config | None = None, *, manage_db: bool = True) -> Starlette:
-    """The ASGI app. `manage_db=False` leaves the database to the caller (tests set it up themselves)."""
+def create_app(config: Config | None = None, *, manage_db: bool = True, run_jobs: bool | None = None) -> Starlette:
+    """The ASGI app. `manage_db=False` leaves the database to the caller (tests set it up themselves);
+    `run_jobs` (default: like `manage_db`) starts the job runtime in the lifespan."""
     config = config or get_config()
+    jobs_here = manage_db if run_jobs is None else run_jobs
     # No websocket protocols: strawberry builds the context (the actor) once per socket, so a disabled account
     # or an expired guest link would keep working on an open one. No multipart: a cross-site form can post
     # multipart/form-data without a CORS preflight. Both return with subscriptions and attachments.
     graphql = HelpdeskGraphQL(build_schema(), subscription_protocols=(), multipart_uploads_enabled=False)
 
     @asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
         # Background jobs (emails, the hourly close sweep) belong to the process that owns the database;
         # tests that bring their own database start a JobRuntime themselves when they need one.
-        runtime = JobRuntime(config.redis_url) if manage_db else None
+        runtime = JobRuntime(config.redis_url) if jobs_here else None
         if manage_db:
             await init_db(config.database_url)
         try:
             if runtime is not None:
+                # Starts even when Redis is unreachable (logged once; it reconnects by itself): the API must not
+                # be down because the job queue is.
                 await runtime.start()
+                app.state.job_runtime = runtime
             if manage_db:
                 # Everything built so far (modules, the schema, the ORM) lives as long as the process: keep it out
                 # of the cyclic collector, whose full passes otherwise set the queue's p95 (bench/queue.py).
@@ -69,6 +105,7 @@ def create_app(config: Config | None = None, *, manage_db: bool = True) -> Starl
             yield
         finally:
             if runtime is not None:
+                app.state.job_runtime = None
                 await runtime.stop()
             if manage_db:
                 await close_db()

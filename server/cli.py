@@ -137,11 +137,35 @@ def cmd_worker(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    _print_migrations(asyncio.run(apply_migrations(config.database_url)))
-    from jobs.worker import build_worker
+    from jobs.redis_link import REDIS_FAILURES, describe, redacted
+    from jobs.report import BurstReport, summary_line
+    from jobs.worker import build_worker, unreachable
 
-    build_worker(config.redis_url, burst=args.burst).run()
-    return 0
+    def refuse(reason: str) -> int:
+        # One line, no traceback: the worker has nothing to do without its queue (the app keeps serving).
+        print(
+            f"helpdesk worker: cannot reach Redis at {redacted(config.redis_url or '')} ({reason}). "
+            "Start Redis or correct REDIS_URL; `helpdesk serve` keeps serving without it.",
+            file=sys.stderr,
+        )
+        return 1
+
+    # Checked before anything else (arq itself would retry five times and end in a traceback).
+    reason = asyncio.run(unreachable(config.redis_url))
+    if reason is not None:
+        return refuse(reason)
+    _print_migrations(asyncio.run(apply_migrations(config.database_url)))
+    report = BurstReport(emit=lambda line: print(line, flush=True)) if args.burst else None
+    worker = build_worker(config.redis_url, burst=args.burst, report=report)
+    try:
+        worker.run()
+    except REDIS_FAILURES as error:  # Redis went away between the check and arq's own connection
+        return refuse(describe(error))
+    if report is None:
+        return 0
+    print(summary_line(worker.jobs_complete, worker.jobs_failed, worker.jobs_retried), flush=True)
+    # A burst is often a script's step: a failed job fails the step (each failure is on its own line above).
+    return 1 if worker.jobs_failed else 0
 
 
 def cmd_sweep(_: argparse.Namespace) -> int:

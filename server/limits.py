@@ -22,9 +22,15 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
+def error_body(message: str, code: str) -> bytes:
+    """The JSON body of every request refused before GraphQL runs: a GraphQL-shaped error a client already reads,
+    `{"errors": [{"message": ..., "extensions": {"code": ...}}]}`."""
+    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+
+
 async def refuse_too_large(send: Send, message: str) -> None:
     """413 with a GraphQL-shaped error body, closing the connection (the rest of the body is never read)."""
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}).encode()
+    body = error_body(message, "PAYLOAD_TOO_LARGE")
     await send(
         {
             "type": "http.response.start",

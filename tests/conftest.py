@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -159,3 +160,41 @@ def count_queries() -> Iterator[QueryCounter]:
     finally:
         logger.removeHandler(counter)
         logger.setLevel(previous)
+
+
+# Which backends the run used, said once at the end: without TEST_DATABASE_URL a green run is SQLite only.
+_ITEMS_PER_BACKEND = pytest.StashKey[Counter[str]]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    counts: Counter[str] = Counter()
+    for item in session.items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        if backend:
+            counts[backend] += 1
+    session.config.stash[_ITEMS_PER_BACKEND] = counts
+
+
+def _tests(count: int) -> str:
+    return "1 test" if count == 1 else f"{count} tests"
+
+
+def backends_summary(counts: Counter[str], pg_url: str | None, redis_url: str | None) -> str:
+    """One line: the databases the selected tests ran on, and where Redis came from."""
+    ran = ", ".join(f"{name} ({_tests(counts[name])})" for name in BACKENDS if counts[name])
+    line = f"backends: {ran or 'no database tests selected'}"
+    if not pg_url:
+        line += "; PostgreSQL not configured (TEST_DATABASE_URL unset)"
+        line += f": {_tests(counts['sqlite'])} did not run on it" if counts["sqlite"] else ""
+    if redis_url:
+        line += f"; Redis tests: {redis_url}"
+    else:
+        line += "; Redis tests: TEST_REDIS_URL unset, local defaults (redis://127.0.0.1:6379/<n>)"
+    return line
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    counts = config.stash.get(_ITEMS_PER_BACKEND, Counter())
+    terminalreporter.write_line(backends_summary(counts, PG_URL, os.environ.get("TEST_REDIS_URL")))
+

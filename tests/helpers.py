@@ -7,6 +7,7 @@ behaviour under test always goes through GraphQL or a resolver.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -52,6 +53,28 @@ async def gql(
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
+
+
+async def ascii_gql(
+    client: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None = None
+) -> dict[str, Any]:
+    """Like gql, but JSON-encoded with ASCII escapes: the only way to send a lone surrogate ("\\ud800"), which
+    httpx refuses to encode as UTF-8."""
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})}
+    content = json.dumps({"query": query, "variables": variables}).encode()
+    response = await client.post("/graphql", content=content, headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def surrogate_error(body: dict[str, Any]) -> dict[str, Any]:
+    """The one top-level error of an operation refused for a lone surrogate (nothing ran): VALIDATION, with reason
+    INVALID_UNICODE."""
+    assert body.get("data") is None, body
+    (error,) = body["errors"]
+    assert (error["extensions"]["code"], error["extensions"]["reason"]) == ("VALIDATION", "INVALID_UNICODE"), error
+    return dict(error)
 
 
 async def gql_data(
@@ -235,13 +258,13 @@ def mutation_document(operation: str, selection: str) -> str:
 
 def assert_admins_only(body: dict[str, Any], operation: str, *, signed_in: bool) -> None:
     """Someone who is not an admin tried an admin mutation: ADMIN_ONLY in its payload, or without a token the
-    top-level SIGN_IN_REQUIRED and no data."""
+    top-level SIGN_IN_REQUIRED naming the mutation (the guest gate refuses it before it runs) and no data."""
     if signed_in:
         assert "errors" not in body, body
         assert_refused(body["data"][operation], Reason.ADMIN_ONLY)
     else:
         assert body["data"] is None
-        assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+        assert_query_refused(body, Reason.SIGN_IN_REQUIRED, f"Mutation.{operation}")
 
 
 async def mutation_payload(

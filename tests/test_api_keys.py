@@ -68,14 +68,14 @@ async def test_every_signed_in_role_can_create_a_key_that_authenticates_as_them(
 
 
 async def test_anonymous_cannot_create_or_revoke_or_list_keys(client: httpx.AsyncClient) -> None:
-    for query, variables in [
-        (CREATE, {"input": {"name": "ci"}}),
-        (REVOKE, {"input": {"apiKeyId": "1"}}),
-        (MY_KEYS, None),
+    for query, variables, root in [
+        (CREATE, {"input": {"name": "ci"}}, "Mutation.createApiKey"),
+        (REVOKE, {"input": {"apiKeyId": "1"}}, "Mutation.revokeApiKey"),
+        (MY_KEYS, None, "Query.myApiKeys"),
     ]:
         body = await gql(client, query, variables)
         assert body["data"] is None
-        assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+        assert_query_refused(body, Reason.SIGN_IN_REQUIRED, root)
     assert not await ApiKey.exists()
 
 
@@ -108,7 +108,7 @@ async def test_owner_revokes_their_key_and_it_stops_working_on_the_next_request(
     assert result["apiKey"]["id"] == key_id and result["apiKey"]["revokedAt"] is not None
     assert (await gql_data(client, ME, token=key))["me"] is None
     body = await gql(client, CREATE, {"input": {"name": "again"}}, token=key)
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.createApiKey")
 
     entry = await AuditEntry.get(action="api_key.revoked")
     assert entry.before["revokedAt"] is None  # type: ignore[index]

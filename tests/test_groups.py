@@ -293,4 +293,4 @@ async def test_groups_are_listed_for_staff_and_admins_only(client: httpx.AsyncCl
     assert_query_refused(body, Reason.STAFF_ONLY)
     body = await gql(client, GROUPS)
     assert body["data"] is None
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.groups")

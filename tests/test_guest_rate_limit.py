@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +16,8 @@ from core.config import load_config, reset_config
 from models.settings import Setting
 from models.tickets import Ticket
 from resolvers.errors import Reason
-from resolvers.rate_limit import KEY_PREFIX, client_key, reset_local_counters
+from resolvers.rate_limit import KEY_PREFIX, REDIS_RETRY_SECONDS, client_key, reset_local_counters
+from tests import redis_server
 from tests.helpers import (
     ERRORS,
     assert_refused,
@@ -25,6 +27,9 @@ from tests.helpers import (
     redis_url_for_tests,
     refusals,
 )
+from tests.redis_server import RedisServer
+
+redis_later = redis_server.redis_later
 
 LINK = f"""mutation($i: RequestGuestLinkInput!) {{ requestGuestLink(input: $i) {{ accepted {ERRORS} }} }}"""
 SUBMIT = f"""mutation($i: SubmitGuestTicketInput!) {{ submitGuestTicket(input: $i) {{
@@ -122,16 +127,47 @@ async def test_redis_counters_are_shared_by_every_process(db: str, app: Any, sha
     assert 0 < await shared_limit.ttl(keys[0]) <= 600
 
 
-async def test_without_redis_the_process_counts_alone(
-    db: str, app: Any, limit: None, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def rate_limit_lines(caplog: pytest.LogCaptureFixture, words: str) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.name == "resolvers.rate_limit" and words in r.getMessage()]
+
+
+async def test_while_redis_is_away_the_process_counts_alone_and_goes_back_to_redis_when_it_returns(
+    db: str,
+    app: Any,
+    limit: None,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    redis_later: RedisServer,
 ) -> None:
-    # Nothing listens on port 1: Redis is down, guests are still served and still limited per process.
-    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:1/0")
+    # Nothing listens on that port yet: Redis is down, guests are still served and still limited per process.
+    monkeypatch.setenv("REDIS_URL", redis_later.url())
     reset_config()
     try:
         async with client_at(app, "203.0.113.7") as http:
             assert [await ask(http) for _ in range(4)] == [None, None, None, Reason.TOO_MANY_ATTEMPTS]
-        assert "Redis unavailable" in caplog.text
+            # Past the retry interval Redis is tried again, and fails again: still counted here, still one line for
+            # the whole outage, not one per attempt or per retry.
+            clock.advance(timedelta(seconds=REDIS_RETRY_SECONDS))
+            assert await ask(http) is Reason.TOO_MANY_ATTEMPTS
+            [outage] = rate_limit_lines(caplog, "Redis unavailable")
+            assert outage.exc_info is None
+
+            # Redis is back. Within the retry interval the process still counts alone (no attempt per request)...
+            await redis_later.start()
+            clock.advance(timedelta(seconds=REDIS_RETRY_SECONDS - 1))
+            assert await ask(http) is Reason.TOO_MANY_ATTEMPTS
+            redis = redis_later.client()
+            try:
+                assert [key async for key in redis.scan_iter(match=f"{KEY_PREFIX}:*")] == []
+                # ...then the next attempt goes to Redis, and so do the ones after it.
+                clock.advance(timedelta(seconds=1))
+                assert [await ask(http), await ask(http)] == [None, None]
+                keys = [key async for key in redis.scan_iter(match=f"{KEY_PREFIX}:guest_link:203.0.113.7:*")]
+                assert len(keys) == 1 and int(await redis.get(keys[0])) == 2
+            finally:
+                await redis.aclose()
+            assert len(rate_limit_lines(caplog, "reachable again")) == 1
+            assert len(rate_limit_lines(caplog, "Redis unavailable")) == 1
     finally:
         monkeypatch.delenv("REDIS_URL")
         reset_config()

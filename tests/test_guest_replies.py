@@ -200,4 +200,4 @@ async def test_a_guest_cannot_touch_replies_of_other_tickets_or_authorless_ones(
 async def test_anonymous_reply_is_unauthenticated(client: httpx.AsyncClient) -> None:
     w = await world()
     body = await gql(client, ADD, {"i": {"number": w.ticket.number, "body": "hi"}})
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.addReply")

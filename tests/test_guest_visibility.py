@@ -19,7 +19,7 @@ from models.settings import Setting
 from resolvers.actor import guest_actor
 from resolvers.errors import Reason
 from resolvers.rate_limit import reset_local_counters
-from resolvers.visibility import shows_account_details, shows_archived_classification
+from resolvers.visibility import shows_archived_classification
 from tests.helpers import (
     Guest,
     Person,
@@ -62,7 +62,6 @@ def fresh_rate_limits() -> Iterator[None]:
 
 def test_the_rules_themselves() -> None:
     guest = guest_actor(1, "visitor@example.net")
-    assert not shows_account_details(None) and not shows_account_details(guest)
     assert not shows_archived_classification(None) and not shows_archived_classification(guest)
 
 
@@ -74,11 +73,16 @@ async def test_a_guest_sees_staff_names_but_no_account_details(client: httpx.Asy
     seen_by_requester = await gql_data(client, AUTHORS, {"n": ticket.number}, requester.token)
     guest = await make_guest(ticket)
 
-    seen_by_guest = await gql_data(client, AUTHORS, {"n": ticket.number}, guest.token)
+    names_only = "query($n: Int!) { ticket(number: $n) { replies { author { id name } } } }"
+    seen_by_guest = await gql_data(client, names_only, {"n": ticket.number}, guest.token)
     seen_by_staff = await gql_data(client, AUTHORS, {"n": ticket.number}, staff.token)
 
-    blank = {"name": "Sam Staff", "role": None, "disabled": None, "createdAt": None}
-    assert seen_by_guest["ticket"]["replies"] == [{"author": blank}]
+    assert seen_by_guest["ticket"]["replies"] == [{"author": {"id": str(staff.id), "name": "Sam Staff"}}]
+    for field in ("role", "disabled", "createdAt", "lastLoginAt", "groups { id }"):
+        asked = names_only.replace("id name", f"name {field}")
+        refused = await gql(client, asked, {"n": ticket.number}, guest.token)
+        assert refused["data"] is None
+        assert_query_refused(refused, Reason.FIELD_NOT_ALLOWED, f"User.{field.split()[0]}")
     # People with an account (the requester when it was theirs, staff) see the details.
     for seen in (seen_by_requester, seen_by_staff):
         (reply,) = seen["ticket"]["replies"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,6 +26,7 @@ from jobs.runtime import HOUR, MINUTE, JobRuntime, next_run
 from jobs.worker import SWEEP_TIMEOUT_SECONDS, WorkerSettings
 from models.enums import OutboxStatus, Role, StatusKind
 from models.outbox import OutboxMessage
+from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import outbox
 from tests import smtp
@@ -117,71 +118,85 @@ def test_next_run_is_the_next_aligned_slot_strictly_after_the_moment() -> None:
     assert next_run(datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC), HOUR) == datetime(2026, 1, 1, tzinfo=UTC)
 
 
-class SteppedSleep:
-    """Stands in for asyncio.sleep in the periodic loops: each loop's first wait returns at once (the slot
-    "arrives"), later waits block until the runtime is stopped. Records every requested delay per loop."""
+async def until(condition: Callable[[], bool], what: str) -> None:
+    """Wait (bounded, not timed: the bound only turns a hang into a failure) until `condition()` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while not condition():
+        assert loop.time() < deadline, f"still waiting for {what}; loops asleep until {clock.sleepers()}"
+        await asyncio.sleep(0.01)
 
-    def __init__(self, loops: int) -> None:
-        self.loops = loops
-        self.delays: dict[str, list[float]] = {}
-        self.all_waiting = asyncio.Event()
 
-    async def __call__(self, delay: float) -> None:
-        task = asyncio.current_task()
-        assert task is not None
-        waits = self.delays.setdefault(task.get_name(), [])
-        waits.append(delay)
-        if len(waits) == 1:
-            return
-        if len(self.delays) == self.loops and all(len(w) > 1 for w in self.delays.values()):
-            self.all_waiting.set()
-        await asyncio.Event().wait()
+def asleep_until(*moments: datetime) -> Callable[[], bool]:
+    """True once the runtime's loops wait on the controllable clock for exactly these moments."""
+    return lambda: clock.sleepers() == sorted(moments)
+
+
+def at(hour: int, minute: int, second: int = 0) -> datetime:
+    return datetime(2025, 3, 10, hour, minute, second, tzinfo=UTC)
 
 
 async def test_embedded_loops_run_the_sweep_at_minute_zero_and_the_email_pass_every_minute(
     db: str, smtp_server: SmtpServer
 ) -> None:
-    clock.set_now(datetime(2025, 3, 10, 12, 34, 56, tzinfo=UTC))
+    clock.set_now(at(12, 34, 56))
     ticket = await expired_ticket("closed-guest@example.org")
     # An email committed earlier whose announcement was lost: only the periodic pass can deliver it.
     async with in_transaction():
         await outbox.queue_email("ticket_created", ticket_id=ticket.id, to=["waiting@example.org"], context={})
     outbox.forget_queued()
 
-    sleep = SteppedSleep(loops=2)
-    runtime = JobRuntime(None, sleep=sleep)
+    runtime = JobRuntime(None)
     await runtime.start()
     try:
-        await asyncio.wait_for(sleep.all_waiting.wait(), 30)
+        # The loops wait for the next aligned slots: 12:35:00 (emails) and 13:00:00 (the sweep).
+        await until(asleep_until(at(12, 35), at(13, 0)), "the first slots")
+        assert smtp_server.received == []
+
+        clock.set_now(at(12, 35))
+        # The email pass ran (the loop waits for 12:36:00 only once its run is over); the sweep did not.
+        await until(asleep_until(at(12, 36), at(13, 0)), "the email pass at 12:35")
+        assert [r.recipients for r in smtp_server.received] == [["waiting@example.org"]]
+        assert await kind_of(ticket) is StatusKind.RESOLVED
+
+        # Nearly an hour passes at once: both loops run, then wait for the slots after 13:00.
+        clock.set_now(at(13, 0))
+        await until(asleep_until(at(13, 1), at(14, 0)), "both jobs at 13:00")
         await runtime.drain()
     finally:
         await runtime.stop()
 
-    assert sleep.delays == {
-        # 12:34:56 -> 13:00:00, then the slot after it (14:00:00), counted from the same frozen moment.
-        "periodic:close_expired_tickets": [1504.0, 5104.0],
-        # 12:34:56 -> 12:35:00, then 12:36:00.
-        "periodic:deliver_pending_emails": [4.0, 64.0],
-    }
+    assert clock.sleepers() == []
     assert await kind_of(ticket) is StatusKind.CLOSED
     recipients = sorted(address for received in smtp_server.received for address in received.recipients)
-    # The waiting email came from the pass; the sweep's ticket_closed email from the runtime's fast path.
+    # The waiting email came from the pass; the sweep's ticket_closed email from the runtime's fast path (or the
+    # 13:00 pass: the claim lets only one of them send it).
     assert recipients == ["closed-guest@example.org", "waiting@example.org"]
 
 
-async def test_a_failing_periodic_job_is_logged_and_the_loop_keeps_its_schedule(db: str) -> None:
-    clock.set_now(datetime(2025, 3, 10, 12, 59, 0, tzinfo=UTC))
-    await expired_ticket()
+async def test_a_failing_periodic_job_is_logged_and_the_loop_keeps_its_schedule(
+    db: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock.set_now(at(12, 59))
+    ticket = await expired_ticket()
     # No CLOSED-kind status: the sweep refuses (a DomainError), the loop must survive it.
     await (await status_of(StatusKind.CLOSED)).delete()
-    sleep = SteppedSleep(loops=2)
-    runtime = JobRuntime(None, sleep=sleep)
+    runtime = JobRuntime(None)
     await runtime.start()
     try:
-        await asyncio.wait_for(sleep.all_waiting.wait(), 30)
+        await until(asleep_until(at(13, 0), at(13, 0)), "the 13:00 slots")
+        clock.set_now(at(13, 0))
+        await until(asleep_until(at(13, 1), at(14, 0)), "the loops to wait for their next slots")
+        assert "periodic job close_expired_tickets failed" in caplog.text
+        assert await kind_of(ticket) is StatusKind.RESOLVED
+
+        # The next hour the sweep runs again, and now succeeds.
+        await Status.create(name="Closed", kind=StatusKind.CLOSED, sort_order=50)
+        clock.set_now(at(14, 0))
+        await until(asleep_until(at(14, 1), at(15, 0)), "the 14:00 run")
     finally:
         await runtime.stop()
-    assert sleep.delays["periodic:close_expired_tickets"] == [60.0, 3660.0]
+    assert await kind_of(ticket) is StatusKind.CLOSED
 
 
 # --- embedded delivery --------------------------------------------------------------------------------------
@@ -202,47 +217,50 @@ async def test_embedded_runtime_delivers_a_committed_email_right_away(
     assert row.status is OutboxStatus.SENT
 
 
-async def test_embedded_runtime_hands_only_email_rows_to_delivery_and_survives_failures(db: str) -> None:
-    calls: list[int] = []
-
-    async def deliver(ctx: dict[str, Any], outbox_id: int) -> bool:
-        calls.append(outbox_id)
-        if len(calls) == 1:
-            raise ConnectionError("the first delivery fails")
-        return True
-
-    runtime = JobRuntime(None, run_periodic=False, deliver=deliver)
+async def test_embedded_runtime_hands_only_email_rows_to_delivery_and_one_failure_does_not_stop_the_rest(
+    db: str, smtp_server: SmtpServer
+) -> None:
+    runtime = JobRuntime(None, run_periodic=False)
     await runtime.start()
     try:
         async with in_transaction():
+            # The first recipient cannot be mailed (not one plain address): its delivery fails, the next still runs.
             await outbox.queue_email(
-                "ticket_created", ticket_id=None, to=["a@example.org", "b@example.org"], context={}
+                "ticket_created", ticket_id=None, to=["not an address", "b@example.org"], context={}
             )
             await outbox.queue_event("ticket.created", ticket_id=None, data={})
+        ticket = await make_ticket(await make_category())
+        async with in_transaction():
+            await outbox.queue_email("ticket_created", ticket_id=ticket.id, to=["c@example.org"], context={})
         await outbox.announce_queued()
         await runtime.drain()
     finally:
         await runtime.stop()
-    email_ids = await OutboxMessage.filter(channel="email").order_by("id").values_list("id", flat=True)
-    assert calls == list(email_ids)
-    assert len(calls) == 2
+    rows = {(r.channel, str(r.payload.get("to"))): r for r in await OutboxMessage.all()}
+    refused = rows[("email", "not an address")]
+    assert refused.status is OutboxStatus.FAILED
+    assert refused.last_error == "the recipient is not one plain email address."
+    # No ticket 'b@example.org' could be about: undeliverable too, and still the runtime went on to the last row.
+    assert rows[("email", "b@example.org")].status is OutboxStatus.FAILED
+    assert rows[("email", "c@example.org")].status is OutboxStatus.SENT
+    assert [r.recipients for r in smtp_server.received] == [["c@example.org"]]
+    # The event row was not handed to email delivery: untouched.
+    event = rows[("event", "None")]
+    assert (event.status, event.attempts) == (OutboxStatus.PENDING, 0)
 
 
-async def test_a_stopped_runtime_no_longer_listens(db: str) -> None:
-    calls: list[int] = []
-
-    async def deliver(ctx: dict[str, Any], outbox_id: int) -> bool:
-        calls.append(outbox_id)
-        return True
-
-    runtime = JobRuntime(None, run_periodic=False, deliver=deliver)
+async def test_a_stopped_runtime_no_longer_listens(db: str, smtp_server: SmtpServer) -> None:
+    runtime = JobRuntime(None, run_periodic=False)
     await runtime.start()
     await runtime.stop()
+    ticket = await make_ticket(await make_category())
     async with in_transaction():
-        await outbox.queue_email("ticket_created", ticket_id=None, to=["a@example.org"], context={})
+        await outbox.queue_email("ticket_created", ticket_id=ticket.id, to=["a@example.org"], context={})
     await outbox.announce_queued()
     await runtime.drain()
-    assert calls == []
+    assert smtp_server.received == []
+    waiting = await OutboxMessage.get(channel="email")
+    assert (waiting.status, waiting.attempts) == (OutboxStatus.PENDING, 0)
 
 
 # --- arq: the enqueue path and a real worker ----------------------------------------------------------------
@@ -255,13 +273,14 @@ async def test_queue_mode_enqueues_deliver_email_and_a_real_worker_sends_it(
     await runtime.start()
     try:
         email, _ = await file_ticket(client)
+        # Queue mode runs no loops in the app (nothing waits on the clock): the worker's cron owns the schedule.
+        assert clock.sleepers() == []
+        assert await runtime.redis_status() == "ok"
     finally:
         await runtime.stop()
     row_id = await OutboxMessage.get(channel="email").values_list("id", flat=True)
     queued = await arq_queue.pool.queued_jobs(queue_name=arq_queue.name)
     assert [(job.function, job.args) for job in queued] == [("deliver_email", (row_id,))]
-    # Queue mode runs no loops in the app: the worker's cron owns the schedule.
-    assert runtime._loops == []
 
     await run_burst(arq_queue.worker())
     assert [r.recipients for r in smtp_server.received] == [[email]]

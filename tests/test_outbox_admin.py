@@ -115,7 +115,7 @@ async def test_anonymous_callers_must_sign_in(client: httpx.AsyncClient) -> None
     body = await gql(client, OUTBOX)
 
     assert body["data"] is None
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.outbox")
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,8 @@ from models.tickets import Ticket
 from resolvers.errors import Reason
 from tests.helpers import ERRORS, assert_refused, gql_data, make_category, make_person, make_ticket, status_of
 
-ADD = f"""mutation($i: AddReplyInput!) {{ addReply(input: $i) {{ reply {{ id }} {ERRORS} }} }}"""
+ADD = f"""mutation($i: AddReplyInput!) {{ addReply(input: $i) {{
+  reply {{ id }} ticket {{ status {{ kind }} reopened }} {ERRORS} }} }}"""
 QUEUE = "{ tickets(filter: {reopened: true}) { edges { node { number reopened status { kind } } } } }"
 RESOLVED_AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -88,5 +89,21 @@ async def test_staff_reply_on_a_resolved_ticket_does_not_reopen_it(client: httpx
 async def test_longer_window_setting_is_respected(client: httpx.AsyncClient) -> None:
     w = await resolved_ticket()
     await Setting.create(key="reopen_window_days", value=10)
+    # Past the default 7 days, inside the 10 the setting gives: the reply reopens the ticket.
     result = await reply_at(client, w, RESOLVED_AT + timedelta(days=9))
     assert result["errors"] == []
+    assert result["ticket"] == {"status": {"kind": "NEW"}, "reopened": True}
+    ticket = await Ticket.get(id=w["ticket"].id)
+    assert ticket.status_id == (await status_of(StatusKind.NEW)).id and ticket.reopened
+
+
+async def test_longer_window_ends_where_the_setting_says(client: httpx.AsyncClient) -> None:
+    w = await resolved_ticket()
+    await Setting.create(key="reopen_window_days", value=10)
+    result = await reply_at(client, w, RESOLVED_AT + timedelta(days=10, seconds=1))
+    assert (result["reply"], result["ticket"]) == (None, None)
+    assert_refused(result, Reason.REOPEN_WINDOW_EXPIRED)
+    assert "10 days" in result["errors"][0]["message"]
+    assert await Reply.all().count() == 0
+    ticket = await Ticket.get(id=w["ticket"].id)
+    assert ticket.status_id == (await status_of(StatusKind.RESOLVED)).id and not ticket.reopened

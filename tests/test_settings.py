@@ -56,7 +56,7 @@ async def test_requesters_and_anonymous_callers_cannot_read_the_settings(client:
     assert_query_refused(body, Reason.STAFF_ONLY)
     body = await gql(client, READ)
     assert body["data"] is None
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.settings")
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.USER, None], ids=["staff", "user", "anonymous"])
@@ -66,7 +66,7 @@ async def test_only_admins_may_change_settings(client: httpx.AsyncClient, role: 
     body = await gql(client, UPDATE, {"input": {"slaEnabled": True}}, token=token)
     if role is None:
         assert body["data"] is None
-        assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+        assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.updateSettings")
     else:
         assert body["data"]["updateSettings"]["settings"] is None
         assert_refused(body["data"]["updateSettings"], Reason.ADMIN_ONLY)

@@ -207,7 +207,7 @@ async def test_statuses_are_listed_in_sort_order_for_anyone_signed_in(client: ht
     await custom_status("Triage", sort_order=15, color="#222222")
     body = await gql(client, STATUSES)
     assert body["data"] is None
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.statuses")
     for role in (Role.USER, Role.STAFF, Role.ADMIN):
         person = await make_person(role)
         data = await gql_data(client, STATUSES, token=person.token)

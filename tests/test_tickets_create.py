@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -27,6 +29,8 @@ from tests.helpers import (
     make_ticket,
     make_type,
 )
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
 CREATE = f"""
 mutation($input: CreateTicketInput!) {{
@@ -75,17 +79,18 @@ async def test_creation_writes_audit_email_and_event_rows_in_one_go(client: http
 async def test_anonymous_caller_gets_unauthenticated(client: httpx.AsyncClient) -> None:
     category = await make_category()
     body = await gql(client, CREATE, {"input": {"subject": "s", "description": "d", "categoryId": str(category.id)}})
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.createTicket")
     assert await Ticket.all().count() == 0
 
 
 async def test_a_guest_cannot_file_tickets_with_createticket(client: httpx.AsyncClient) -> None:
     category = await make_category()
     guest = await make_guest(await make_ticket(category))
-    body = await gql_data(
+    body = await gql(
         client, CREATE, {"input": {"subject": "s", "description": "d", "categoryId": str(category.id)}}, guest.token
     )
-    assert_refused(body["createTicket"], Reason.GUEST_NOT_ALLOWED)
+    # A guest link cannot call it at all (resolvers/guest_fields.py): refused before it runs.
+    assert_query_refused(body, Reason.FIELD_NOT_ALLOWED, "Mutation.createTicket")
     assert await Ticket.all().count() == 1
 
 
@@ -188,6 +193,10 @@ async def test_user_priority_is_refused_unless_the_setting_allows_it(client: htt
     user = await make_person(Role.USER)
     refused = await create(client, user, categoryId=str(category.id), priority="HIGH")
     assert_refused(refused, Reason.PRIORITY_NOT_SELECTABLE, "priority")
+    assert await Ticket.all().count() == 0
+    # The README tells new users which code to expect; it once said VALIDATION.
+    promised = re.search(r"refused with a `(\w+)` error on `priority`", " ".join(README.split()))
+    assert promised and promised.group(1) == refused["errors"][0]["code"]
     await Setting.create(key="user_selectable_priority", value=True)
     allowed = await create(client, user, categoryId=str(category.id), priority="HIGH")
     assert allowed["ticket"]["priority"] == "HIGH"

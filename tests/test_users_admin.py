@@ -113,7 +113,7 @@ async def test_only_admins_create_accounts(client: httpx.AsyncClient, role: Role
 
 async def test_anonymous_cannot_create_accounts(client: httpx.AsyncClient) -> None:
     body = await create_user(client, None)
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.createUser")
     assert not await User.exists()
 
 
@@ -151,7 +151,7 @@ async def test_only_admins_update_accounts(client: httpx.AsyncClient, role: Role
 async def test_anonymous_cannot_update_accounts(client: httpx.AsyncClient) -> None:
     target = await make_person(Role.USER)
     body = await update_user(client, None, target.id, disabled=True)
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.updateUser")
     assert not (await User.get(id=target.id)).disabled
 
 
@@ -173,7 +173,7 @@ async def test_disabling_takes_effect_on_the_next_request_and_ends_sessions(clie
     assert result["errors"] == [] and result["user"]["disabled"] is True
     assert (await gql_data(client, ME, token=target.token))["me"] is None
     body = await gql(client, 'mutation { createApiKey(input: {name: "x"}) { plaintextKey } }', token=target.token)
-    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.createApiKey")
     assert not await SessionToken.filter(user_id=target.id).exists()
     entry = await AuditEntry.get(action="user.disabled")
     assert (entry.before, entry.after) == ({"disabled": False}, {"disabled": True})
@@ -327,7 +327,7 @@ async def test_users_may_not_list_accounts_and_anonymous_must_sign_in(client: ht
     assert refused["data"] is None
     assert_query_refused(refused, Reason.STAFF_ONLY)
     anonymous = await gql(client, USERS)
-    assert_query_refused(anonymous, Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(anonymous, Reason.SIGN_IN_REQUIRED, "Query.users")
 
 
 async def test_search_matches_name_or_email_ignoring_case(client: httpx.AsyncClient) -> None:
