@@ -9,7 +9,6 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from core import clock
 from models.audit import AuditEntry
 from resolvers.actor import Actor, require_admin
 from resolvers.errors import Problems
@@ -32,11 +31,6 @@ class AuditFilter:
     ticket_number: int | None = None
     since: datetime | None = None
     until: datetime | None = None
-
-    def __post_init__(self) -> None:
-        # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
-        self.since = clock.as_utc(self.since) if self.since else None
-        self.until = clock.as_utc(self.until) if self.until else None
 
 
 def audit_position(row: dict[str, Any]) -> list[Any]:

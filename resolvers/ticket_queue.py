@@ -12,7 +12,6 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from core import clock
 from models.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_requester, require_user
@@ -63,11 +62,6 @@ class TicketFilter:
     created_before: datetime | None = None
     reopened: bool | None = None
     search: str | None = None
-
-    def __post_init__(self) -> None:
-        # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
-        self.created_after = clock.as_utc(self.created_after) if self.created_after else None
-        self.created_before = clock.as_utc(self.created_before) if self.created_before else None
 
 
 @dataclass

@@ -6,10 +6,11 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
+from core import clock
 from resolvers.errors import DomainError, Problems, Reason, validation
 
 # Keys are 32-bit integers on every backend; a larger number cannot name a row (and overflows PostgreSQL's int).
@@ -157,12 +158,14 @@ def check_column_text(problems: Problems, field: str, value: str | None, max_len
 
 
 def check_moment(problems: Problems, field: str, value: datetime | None) -> datetime | None:
-    """A time to compare with a column, in UTC. A time without an offset is read as UTC (the server's zone). One that
-    leaves the calendar in UTC (year 1 at +14:00, 9999-12-31 at -14:00) is refused: the driver overflowed on it."""
+    """A time to compare with a column, as the same instant in UTC (core/clock.py `as_utc`: SQLite compares stored
+    times as text, so a bound in another offset must become UTC first). A time without an offset is read as UTC (the
+    server's zone). One that leaves the calendar in UTC (year 1 at +14:00, 9999-12-31 at -14:00) is refused: the
+    driver overflowed on it."""
     if value is None:
         return None
     try:
-        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
+        return clock.as_utc(value)
     except OverflowError:
         problems.add(field, f"{field} must be a time between the years 1 and 9999 in UTC.", Reason.OUT_OF_RANGE)
         return None
