@@ -155,6 +155,11 @@ class DomainError(Exception):
         self.field = field
         self.more = more or []
 
+    def __reduce__(self) -> tuple[type[DomainError], tuple[Reason, str, str | None], dict[str, object]]:
+        # arq pickles a failed job's exception; Exception's own reduce would call DomainError(message) and fail
+        # (job.result() raised DeserializationError). The rest of the state (`more`) comes back as attributes.
+        return type(self), (self.reason, self.message, self.field), {"more": self.more}
+
     @property
     def code(self) -> ErrorCode:
         return self.reason.code

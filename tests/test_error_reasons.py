@@ -3,14 +3,16 @@ each of one broad code, and every one of them produced by some rule."""
 
 from __future__ import annotations
 
+import pickle
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
+from arq.jobs import deserialize_result, serialize_result
 
-from resolvers.errors import ErrorCode, Reason, conflict, forbidden, not_found, validation
+from resolvers.errors import DomainError, ErrorCode, Reason, conflict, forbidden, not_found, validation
 from tests.helpers import gql_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,3 +80,24 @@ def test_a_helper_refuses_a_reason_of_another_code(make: Callable[[Reason], obje
     # The helper's name is the code: conflict() with a VALIDATION reason would make the name lie.
     with pytest.raises(ValueError, match=reason.name):
         make(reason)
+
+
+def test_a_domain_error_survives_pickling_as_arq_stores_a_failed_job() -> None:
+    """arq pickles a failed job's exception; Exception's own pickling rebuilt DomainError from its message alone,
+    so `job.result()` raised DeserializationError instead of the refusal."""
+    error = DomainError(
+        Reason.NOT_IN_CATEGORY, "typeId does not belong to the category.", "typeId",
+        more=[validation("subject", "subject is required.", Reason.REQUIRED)],
+    )  # fmt: skip
+    stored = serialize_result("close_expired", (), {}, 1, 0, False, error, 0, 1, "ref", "arq:queue", "job-1")
+    assert stored is not None
+    result = deserialize_result(stored).result
+    again = pickle.loads(pickle.dumps(error))
+    for rebuilt in (result, again):
+        assert isinstance(rebuilt, DomainError)
+        assert (rebuilt.reason, rebuilt.code, rebuilt.field, str(rebuilt)) == (
+            Reason.NOT_IN_CATEGORY, ErrorCode.VALIDATION, "typeId", "typeId does not belong to the category."
+        )  # fmt: skip
+        assert [(e.reason, e.field, e.message) for e in rebuilt.all[1:]] == [
+            (Reason.REQUIRED, "subject", "subject is required.")
+        ]
