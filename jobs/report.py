@@ -3,8 +3,8 @@
 arq's own lines go to its logger at INFO, which nobody sees unless they configure logging; a burst run (a cron
 entry, a deploy step, someone clearing a backlog by hand) should say what it did. Each job function is wrapped to
 report its own outcome as it ends (its name, its arguments, what it returned or raised) and then behaves exactly as
-before. Reading arq's stored result instead would not do: a result is a pickle, and an exception that cannot be
-rebuilt from one (our DomainError) makes it unreadable.
+before. Reading arq's stored result instead would not do: a result is a pickle, read back only after the job, and
+an exception that cannot be rebuilt from one makes it unreadable (DomainError could not, before its `__reduce__`).
 """
 
 from __future__ import annotations

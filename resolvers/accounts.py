@@ -18,7 +18,7 @@ from models.enums import Role
 from resolvers.actor import Actor
 from resolvers.audit import record
 from resolvers.credentials import MIN_PASSWORD_LENGTH, hash_password
-from resolvers.errors import Problems, conflict, forbidden
+from resolvers.errors import Problems, Reason, conflict, forbidden
 from resolvers.rate_limit import REGISTER, check_rate
 from resolvers.sessions import SignedIn, actor_for, start_session
 from resolvers.settings import get_setting
@@ -31,6 +31,7 @@ MAX_PASSWORD_LENGTH = 1000
 FIRST_ADMIN_LOCK = 0x6864_0001
 ADMIN_SET_LOCK = 0x6864_0002
 EMAIL_TAKEN = "email is already used by another account."
+FIRST_ADMIN_EXISTS = "The first admin already exists; sign in instead."
 
 
 async def serialise(conn: BaseDBAsyncClient, key: int) -> None:
@@ -58,14 +59,14 @@ def check_password(problems: Problems, field: str, password: str | None, *, requ
     """At least MIN_PASSWORD_LENGTH characters; counted as given (spaces are part of a password)."""
     if password is None or password == "":
         if required:
-            problems.add(field, f"{field} is required.")
+            problems.add(field, f"{field} is required.", Reason.REQUIRED)
         return None
     # "1 character", not "1 characters": one is a length people do type.
     length = "1 character" if len(password) == 1 else f"{len(password)} characters"
     if len(password) < MIN_PASSWORD_LENGTH:
-        problems.add(field, f"{field} is {length}; the minimum is {MIN_PASSWORD_LENGTH}.")
+        problems.add(field, f"{field} is {length}; the minimum is {MIN_PASSWORD_LENGTH}.", Reason.TOO_SHORT)
     elif len(password) > MAX_PASSWORD_LENGTH:
-        problems.add(field, f"{field} is {length}; the maximum is {MAX_PASSWORD_LENGTH}.")
+        problems.add(field, f"{field} is {length}; the maximum is {MAX_PASSWORD_LENGTH}.", Reason.TOO_LONG)
     return password
 
 
@@ -114,9 +115,9 @@ async def insert_account(
                 # Serialises concurrent first-admin setups across processes.
                 await serialise(conn, FIRST_ADMIN_LOCK)
                 if await User.exists():
-                    raise conflict("The first admin already exists; sign in instead.")
+                    raise conflict(FIRST_ADMIN_EXISTS, Reason.ALREADY_SET_UP)
             if await User.filter(email=account.email).exists():
-                raise conflict(EMAIL_TAKEN, "email")
+                raise conflict(EMAIL_TAKEN, Reason.EMAIL_TAKEN, "email")
             user = await User.create(email=account.email, name=account.name, role=role, password_hash=password_hash)
             await record(
                 actor_for(user) if self_acting else by,
@@ -128,7 +129,7 @@ async def insert_account(
             )
             token = await start_session(user) if sign_in else None
     except IntegrityError:
-        raise conflict(EMAIL_TAKEN, "email") from None
+        raise conflict(EMAIL_TAKEN, Reason.EMAIL_TAKEN, "email") from None
     return user, token
 
 
@@ -139,7 +140,7 @@ async def register(email: str | None, name: str | None, password: str | None, cl
     too, before the password is hashed: RATE_LIMITED past it.
     """
     if not await get_setting("self_registration_enabled"):
-        raise forbidden("Self-registration is turned off; ask an admin for an account.")
+        raise forbidden("Self-registration is turned off; ask an admin for an account.", Reason.REGISTRATION_OFF)
     await check_rate(REGISTER, client)
     account = clean_new_account(email, name, password, password_required=True)
     user, token = await insert_account(
@@ -153,7 +154,7 @@ async def setup_first_admin(email: str | None, name: str | None, password: str |
     """The very first account of an installation becomes an ADMIN; CONFLICT as soon as any user exists."""
     if await User.exists():
         # Cheap early answer; the transaction re-checks under a lock.
-        raise conflict("The first admin already exists; sign in instead.")
+        raise conflict(FIRST_ADMIN_EXISTS, Reason.ALREADY_SET_UP)
     account = clean_new_account(email, name, password, password_required=True)
     user, token = await insert_account(
         account, Role.ADMIN, by=None, self_acting=True, label="setup", sign_in=True, lock_if_empty=True

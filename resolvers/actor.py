@@ -13,7 +13,7 @@ from typing import Any
 
 from models.accounts import GroupMember
 from models.enums import Role
-from resolvers.errors import DomainError, ErrorCode, forbidden
+from resolvers.errors import DomainError, Reason, forbidden
 
 
 @dataclass
@@ -76,7 +76,7 @@ def guest_actor(ticket_id: int, email: str) -> Actor:
 def require_requester(actor: Actor | None) -> Actor:
     """Anyone signed in, or a guest with a valid token: the paths a guest may use on their own ticket."""
     if actor is None:
-        raise DomainError(ErrorCode.UNAUTHENTICATED, "You need to sign in to do this.")
+        raise DomainError(Reason.SIGN_IN_REQUIRED, "You need to sign in to do this.")
     return actor
 
 
@@ -84,19 +84,21 @@ def require_user(actor: Actor | None) -> Actor:
     """Someone with an account. A guest token opens one ticket and nothing else: FORBIDDEN."""
     actor = require_requester(actor)
     if actor.is_guest:
-        raise forbidden("A guest link opens its one ticket only; sign in with an account to do this.")
+        raise forbidden(
+            "A guest link opens its one ticket only; sign in with an account to do this.", Reason.GUEST_NOT_ALLOWED
+        )
     return actor
 
 
 def require_staff(actor: Actor | None) -> Actor:
     actor = require_user(actor)
     if not actor.is_staff:
-        raise forbidden("Only staff can do this.")
+        raise forbidden("Only staff can do this.", Reason.STAFF_ONLY)
     return actor
 
 
 def require_admin(actor: Actor | None) -> Actor:
     actor = require_user(actor)
     if not actor.is_admin:
-        raise forbidden("Only admins can do this.")
+        raise forbidden("Only admins can do this.", Reason.ADMIN_ONLY)
     return actor

@@ -16,8 +16,8 @@ from models.accounts import ApiKey
 from resolvers.actor import Actor, require_user
 from resolvers.audit import record
 from resolvers.credentials import new_api_key, token_hash
-from resolvers.errors import Problems, conflict, not_found
-from resolvers.validation import clean_text, parse_id
+from resolvers.errors import Problems, Reason, conflict, not_found
+from resolvers.validation import clean_text, required_id
 
 MAX_NAME_LENGTH = 100
 # "hd_" and 8 random characters: enough to recognise a key, far too little to guess the rest.
@@ -54,9 +54,7 @@ async def revoke_api_key(actor: Actor | None, api_key_id: str | None) -> ApiKey:
     """Owners revoke their own keys, admins any key. Someone else's key is NOT_FOUND, as if it did not exist."""
     actor = require_user(actor)
     problems = Problems()
-    key_id = parse_id(problems, "apiKeyId", api_key_id)
-    if key_id is None and not problems.errors:
-        problems.add("apiKeyId", "apiKeyId is required.")
+    key_id = required_id(problems, "apiKeyId", api_key_id)
     problems.raise_if_any()
     async with in_transaction():
         query = ApiKey.filter(id=key_id)
@@ -64,9 +62,9 @@ async def revoke_api_key(actor: Actor | None, api_key_id: str | None) -> ApiKey:
             query = query.filter(user_id=actor.user_id)
         key = await query.select_for_update().first()
         if key is None:
-            raise not_found("API key", "apiKeyId")
+            raise not_found("API key", "apiKeyId", Reason.API_KEY_NOT_FOUND)
         if key.revoked_at is not None:
-            raise conflict("This API key is already revoked.", "apiKeyId")
+            raise conflict("This API key is already revoked.", Reason.ALREADY_REVOKED, "apiKeyId")
         before = _snapshot(key)
         key.revoked_at = clock.now()
         await key.save(update_fields=["revoked_at"])

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from core import clock
+from tortoise.expressions import Q
+
 from models.audit import AuditEntry
 from resolvers.actor import Actor, require_admin
-from resolvers.errors import Problems, validation
-from resolvers.pagination import clean_page_size
+from resolvers.errors import Problems
+from resolvers.pagination import Page, clean_page_size, keyset_page, read_position
 from resolvers.thread import HISTORY_COLUMNS
 from resolvers.validation import check_column_text, check_moment, parse_id
 
@@ -31,19 +32,6 @@ class AuditFilter:
     since: datetime | None = None
     until: datetime | None = None
 
-    def __post_init__(self) -> None:
-        # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
-        self.since = clock.as_utc(self.since) if self.since else None
-        self.until = clock.as_utc(self.until) if self.until else None
-
-
-@dataclass
-class AuditPage:
-    rows: list[dict[str, Any]]
-    has_next_page: bool
-    has_previous_page: bool
-    total_count: int
-
 
 def audit_position(row: dict[str, Any]) -> list[Any]:
     """Keyset position in list order (newest id first)."""
@@ -52,7 +40,7 @@ def audit_position(row: dict[str, Any]) -> list[Any]:
 
 async def list_audit_entries(
     actor: Actor | None, wanted: AuditFilter | None = None, first: int | None = None, after: list[Any] | None = None
-) -> AuditPage:
+) -> Page:
     """Admins only: every audit entry, newest first, filtered in SQL and paged by id. Text filters are compared as
     given: no NUL, no longer than their column."""
     require_admin(actor)
@@ -81,19 +69,6 @@ async def list_audit_entries(
         query = query.filter(created_at__gte=since)
     if until is not None:
         query = query.filter(created_at__lt=until)
-    total = await query.count()
-    start = _position(after)
-    if start is not None:
-        query = query.filter(id__lt=start)
-    rows = await query.order_by("-id").limit(size + 1).values(*HISTORY_COLUMNS)
-    return AuditPage(
-        rows=rows[:size], has_next_page=len(rows) > size, has_previous_page=start is not None, total_count=total
-    )
-
-
-def _position(after: list[Any] | None) -> int | None:
-    if after is None:
-        return None
-    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool):
-        raise validation("after", "after is not a cursor from this list.")
-    return after[0]
+    start = read_position(after, int)
+    following = Q(id__lt=start[0]) if start else None
+    return await keyset_page(query, after=following, order=("-id",), size=size, columns=HISTORY_COLUMNS)

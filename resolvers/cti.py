@@ -21,10 +21,11 @@ from models.sla import SlaPolicy
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_admin, require_user
 from resolvers.audit import changed, record
-from resolvers.errors import DomainError, Problems, conflict, not_found
+from resolvers.errors import Problems, Reason, conflict, not_found
 from resolvers.rows import CTI_COLUMNS, Row
 from resolvers.settings import get_setting
-from resolvers.validation import clean_text, parse_id
+from resolvers.unique_names import ensure_unique_name, unique_index_guard
+from resolvers.validation import clean_text, required_id
 from resolvers.visibility import shows_archived_classification
 
 MAX_NAME_LENGTH = 100
@@ -48,6 +49,7 @@ class Level:
     label: str  # for messages: "Category"
     entity: str  # audit entity type
     id_field: str  # the input field that names a row of this level
+    missing: Reason  # what an unknown id of this level is
     parent: Level | None
     parent_column: str | None  # the column pointing at the parent level
     blockers: tuple[Blocker, ...]
@@ -70,6 +72,7 @@ CATEGORY = Level(
     "Category",
     "category",
     "categoryId",
+    Reason.CATEGORY_NOT_FOUND,
     None,
     None,
     (
@@ -85,6 +88,7 @@ TYPE = Level(
     "Type",
     "ticket_type",
     "typeId",
+    Reason.TYPE_NOT_FOUND,
     CATEGORY,
     "category_id",
     (
@@ -93,7 +97,9 @@ TYPE = Level(
         Blocker(GroupScope, "type_id", *_SCOPES),
     ),
 )
-ITEM = Level(Item, "Item", "item", "itemId", TYPE, "type_id", (Blocker(Ticket, "item_id", *_TICKETS),))
+ITEM = Level(
+    Item, "Item", "item", "itemId", Reason.ITEM_NOT_FOUND, TYPE, "type_id", (Blocker(Ticket, "item_id", *_TICKETS),)
+)
 
 
 async def list_categories(actor: Actor | None, *, include_archived: bool = False) -> list[Row]:
@@ -132,34 +138,20 @@ def _audit_values(level: Level, obj: Any) -> dict[str, Any]:
     return {key: value for key, value in _row(level, obj).items() if key != "id"}
 
 
-def _required_id(problems: Problems, field: str, value: str | int | None) -> int | None:
-    if value is None or value == "":
-        problems.add(field, f"{field} is required.")
-        return None
-    return parse_id(problems, field, value)
+def _siblings(level: Level, parent_id: int | None) -> Any:
+    """The rows whose names a row's name must differ from: the whole level, or the children of its parent."""
+    return level.model.filter(**{level.parent_column: parent_id}) if level.parent_column else level.model.all()
 
 
-async def _ensure_unique_name(level: Level, obj_id: int | None, name: str, parent_id: int | None) -> None:
-    siblings = level.model.filter(name__iexact=name)
-    if level.parent_column:
-        siblings = siblings.filter(**{level.parent_column: parent_id})
-    if obj_id is not None:
-        siblings = siblings.exclude(id=obj_id)
-    if await siblings.exists():
-        raise _name_taken(level, name)
-
-
-def _name_taken(level: Level, name: str) -> DomainError:
-    where = f" in this {level.parent.label.lower()}" if level.parent else ""
-    return conflict(
-        f'name "{name}" is already used by another {level.label.lower()}{where}; names must be unique.', "name"
-    )
+def _what(level: Level) -> str:
+    """Siblings as messages name them: "category", "type in this category"."""
+    return level.label.lower() + (f" in this {level.parent.label.lower()}" if level.parent else "")
 
 
 async def _load(level: Level, obj_id: int | None) -> Any:
     obj = await level.model.get_or_none(id=obj_id) if obj_id is not None else None
     if obj is None:
-        raise not_found(level.label, level.id_field)
+        raise not_found(level.label, level.id_field, level.missing)
     return obj
 
 
@@ -191,37 +183,35 @@ async def _create(
     clean = clean_text(problems, "name", name, max_length=MAX_NAME_LENGTH)
     parent: int | None = None
     if level.parent:
-        parent = _required_id(problems, level.parent.id_field, parent_id)
+        parent = required_id(problems, level.parent.id_field, parent_id)
     problems.raise_if_any()
     if level.parent:
         await _load(level.parent, parent)
-    try:
+    with unique_index_guard(clean, _what(level)):
         async with in_transaction():
-            await _ensure_unique_name(level, None, clean, parent)
+            await ensure_unique_name(_siblings(level, parent), clean, _what(level))
             values: dict[str, Any] = {"name": clean, "sort_order": sort_order or 0}
             if level.parent_column:
                 values[level.parent_column] = parent
             obj: Any = await level.model.create(**values)
             await record(actor, f"{level.entity}.created", level.entity, obj.id, after=_audit_values(level, obj))
-    except IntegrityError:
-        raise _name_taken(level, clean) from None
     return _row(level, obj)
 
 
 async def _update(actor: Actor | None, level: Level, *, obj_id: str | int | None, changes: NodeChanges) -> Row:
     actor = require_admin(actor)
     problems = Problems()
-    key = _required_id(problems, level.id_field, obj_id)
+    key = required_id(problems, level.id_field, obj_id)
     name, sort_order, archived = changes.name, changes.sort_order, changes.archived
     clean = clean_text(problems, "name", name, max_length=MAX_NAME_LENGTH) if name is not None else None
     problems.raise_if_any()
-    try:
+    with unique_index_guard(clean or "", _what(level)):
         async with in_transaction():
             obj = await _load(level, key)
             before = _audit_values(level, obj)
             if clean is not None:
                 parent = getattr(obj, level.parent_column) if level.parent_column else None
-                await _ensure_unique_name(level, obj.id, clean, parent)
+                await ensure_unique_name(_siblings(level, parent), clean, _what(level), other_than=obj.id)
                 obj.name = clean
             if sort_order is not None:
                 obj.sort_order = sort_order
@@ -231,15 +221,13 @@ async def _update(actor: Actor | None, level: Level, *, obj_id: str | int | None
             if new:
                 await obj.save(update_fields=list(new))
                 await record(actor, f"{level.entity}.updated", level.entity, obj.id, before=old, after=new)
-    except IntegrityError:
-        raise _name_taken(level, clean or "") from None
     return _row(level, obj)
 
 
 async def _delete(actor: Actor | None, level: Level, *, obj_id: str | int | None) -> int:
     actor = require_admin(actor)
     problems = Problems()
-    key = _required_id(problems, level.id_field, obj_id)
+    key = required_id(problems, level.id_field, obj_id)
     problems.raise_if_any()
     label = level.label.lower()
     try:
@@ -251,6 +239,7 @@ async def _delete(actor: Actor | None, level: Level, *, obj_id: str | int | None
                 raise conflict(
                     f'{level.label} "{obj.name}" cannot be deleted while {_in_words(blocking)} {verb} to it; '
                     f"archive it instead.",
+                    Reason.IN_USE,
                     level.id_field,
                 )
             deleted_id: int = obj.id
@@ -258,7 +247,9 @@ async def _delete(actor: Actor | None, level: Level, *, obj_id: str | int | None
             await record(actor, f"{level.entity}.deleted", level.entity, deleted_id, before=_audit_values(level, obj))
     except IntegrityError:
         # Something started referring to it between the check and the delete.
-        raise conflict(f"The {label} is in use and cannot be deleted; archive it instead.", level.id_field) from None
+        raise conflict(
+            f"The {label} is in use and cannot be deleted; archive it instead.", Reason.IN_USE, level.id_field
+        ) from None
     return deleted_id
 
 

@@ -33,7 +33,7 @@ from resolvers.demo_content import (
     RESOLUTION_NOTES,
     SUBJECTS,
 )
-from resolvers.errors import Problems, conflict
+from resolvers.errors import Problems, Reason, conflict
 from resolvers.markdown_bounded import render_markdown_bounded
 from resolvers.seed import seed_defaults
 from resolvers.settings import get_setting
@@ -66,7 +66,11 @@ async def load_demo_data(ticket_count: int = 300, seed: int = 7) -> list[tuple[s
     """
     problems = Problems()
     if not 0 <= ticket_count <= MAX_TICKETS:
-        problems.add("ticketCount", f"ticketCount is {ticket_count}; it must be between 0 and {MAX_TICKETS}.")
+        problems.add(
+            "ticketCount",
+            f"ticketCount is {ticket_count}; it must be between 0 and {MAX_TICKETS}.",
+            Reason.OUT_OF_RANGE,
+        )
     problems.raise_if_any()
     rng = random.Random(seed)
     # Hash once, outside the transaction: argon2 is deliberately slow and every demo login shares it.
@@ -76,7 +80,10 @@ async def load_demo_data(ticket_count: int = 300, seed: int = 7) -> list[tuple[s
     await seed_defaults()
     async with in_transaction():
         if await Ticket.exists() or await User.exists() or await Category.exists() or await Group.exists():
-            raise conflict("The database already has data; demo data is only loaded into an empty database.")
+            raise conflict(
+                "The database already has data; demo data is only loaded into an empty database.",
+                Reason.DATABASE_NOT_EMPTY,
+            )
         now = clock.now()
         ids = _Ids()
         await _create_people(ids, password_hash, now - HISTORY - timedelta(days=30))

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from models.accounts import Group, GroupMember, GroupScope, User
@@ -19,9 +18,10 @@ from models.enums import Role, StatusKind
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_admin, require_staff
 from resolvers.audit import changed, record
-from resolvers.errors import DomainError, Problems, conflict, not_found
+from resolvers.errors import Problems, Reason, conflict, not_found
 from resolvers.rows import Row
-from resolvers.validation import check_list_length, clean_text, parse_id
+from resolvers.unique_names import ensure_unique_name, unique_index_guard
+from resolvers.validation import check_list_length, clean_text, parse_id, required_id
 
 MAX_NAME_LENGTH = 100
 # Far above any real help desk's group, far below PostgreSQL's 32,767 parameters per statement.
@@ -32,6 +32,7 @@ RawId = str | int | None
 # A scope entry as the client sent it: (categoryId, typeId or None).
 RawScopeEntry = tuple[RawId, RawId]
 ScopeEntry = tuple[int, int | None]
+_WHAT = "group"  # for "already used by another group"
 
 
 async def list_groups(actor: Actor | None) -> list[Row]:
@@ -58,12 +59,13 @@ async def _clean_members(problems: Problems, raw_ids: Sequence[RawId], group_id:
     roles = {row["id"]: Role(row["role"]) for row in rows}
     unknown = sorted(i for i in ids if i not in roles)
     if unknown:
-        problems.add("memberIds", f"memberIds names users that do not exist: {_id_list(unknown)}.")
+        problems.add("memberIds", f"memberIds names users that do not exist: {_id_list(unknown)}.", Reason.UNKNOWN_ID)
     requesters = sorted(i for i, role in roles.items() if role is Role.USER)
     if requesters:
         problems.add(
             "memberIds",
             f"memberIds must name staff or admin accounts; these are requester accounts: {_id_list(requesters)}.",
+            Reason.NOT_STAFF,
         )
     disabled = {row["id"] for row in rows if row["disabled"] and roles[row["id"]] is not Role.USER}
     if disabled and group_id is not None:
@@ -75,6 +77,7 @@ async def _clean_members(problems: Problems, raw_ids: Sequence[RawId], group_id:
             "memberIds",
             f"memberIds names disabled accounts: {_id_list(sorted(disabled))}; enable them before adding them to a "
             "group.",
+            Reason.ACCOUNT_DISABLED,
         )
     return sorted(ids)
 
@@ -85,12 +88,8 @@ async def _clean_scope(problems: Problems, entries: Sequence[RawScopeEntry]) -> 
         return []
     parsed: list[tuple[int, int | None, int | None]] = []
     for index, (raw_category, raw_type) in enumerate(entries):
-        field = f"scope[{index}].categoryId"
-        if raw_category is None or raw_category == "":
-            problems.add(field, f"{field} is required.")
-        parsed.append(
-            (index, parse_id(problems, field, raw_category), parse_id(problems, f"scope[{index}].typeId", raw_type))
-        )
+        category_id = required_id(problems, f"scope[{index}].categoryId", raw_category)
+        parsed.append((index, category_id, parse_id(problems, f"scope[{index}].typeId", raw_type)))
     category_ids = {c for _, c, _ in parsed if c is not None}
     type_ids = {t for _, _, t in parsed if t is not None}
     categories = set(await Category.filter(id__in=list(category_ids)).values_list("id", flat=True))
@@ -101,28 +100,22 @@ async def _clean_scope(problems: Problems, entries: Sequence[RawScopeEntry]) -> 
             continue
         if category_id not in categories:
             field = f"scope[{index}].categoryId"
-            problems.add(field, f"{field}: category {category_id} was not found.")
+            problems.add(field, f"{field}: category {category_id} was not found.", Reason.UNKNOWN_ID)
             continue
         if type_id is not None and type_id not in type_category:
-            problems.add(f"scope[{index}].typeId", f"scope[{index}].typeId: type {type_id} was not found.")
+            field = f"scope[{index}].typeId"
+            problems.add(field, f"{field}: type {type_id} was not found.", Reason.UNKNOWN_ID)
             continue
         if type_id is not None and type_category[type_id] != category_id:
             problems.add(
                 f"scope[{index}].typeId",
                 f"scope[{index}].typeId: type {type_id} does not belong to category {category_id}; "
                 f"a scope entry's type must belong to its category.",
+                Reason.NOT_IN_CATEGORY,
             )
             continue
         cleaned.add((category_id, type_id))
     return sorted(cleaned, key=_scope_order)
-
-
-async def _ensure_unique_name(name: str, group_id: int | None) -> None:
-    others = Group.filter(name__iexact=name)
-    if group_id is not None:
-        others = others.exclude(id=group_id)
-    if await others.exists():
-        raise _name_taken(name)
 
 
 async def _snapshot(group: Group) -> dict[str, Any]:
@@ -150,17 +143,6 @@ async def _replace_scope(group_id: int, scope: list[ScopeEntry]) -> None:
     await GroupScope.bulk_create([GroupScope(group_id=group_id, category_id=c, type_id=t) for c, t in scope])
 
 
-def _group_id(problems: Problems, value: RawId) -> int | None:
-    if value is None or value == "":
-        problems.add("groupId", "groupId is required.")
-        return None
-    return parse_id(problems, "groupId", value)
-
-
-def _name_taken(name: str) -> DomainError:
-    return conflict(f'name "{name}" is already used by another group; names must be unique.', "name")
-
-
 async def create_group(
     actor: Actor | None,
     *,
@@ -176,15 +158,13 @@ async def create_group(
     members = await _clean_members(problems, member_ids)
     entries = await _clean_scope(problems, scope)
     problems.raise_if_any()
-    try:
+    with unique_index_guard(clean_name, _WHAT):
         async with in_transaction():
-            await _ensure_unique_name(clean_name, None)
+            await ensure_unique_name(Group.all(), clean_name, _WHAT)
             group = await Group.create(name=clean_name)
             await _replace_members(group.id, members)
             await _replace_scope(group.id, entries)
             await record(actor, "group.created", "group", group.id, after=await _snapshot(group))
-    except IntegrityError:
-        raise _name_taken(clean_name) from None
     return {"id": group.id, "name": group.name}
 
 
@@ -199,19 +179,19 @@ async def update_group(
     """Admins only. A given member or scope list replaces the old one entirely; omitted ones stay."""
     actor = require_admin(actor)
     problems = Problems()
-    key = _group_id(problems, group_id)
+    key = required_id(problems, "groupId", group_id)
     clean_name = clean_text(problems, "name", name, max_length=MAX_NAME_LENGTH) if name is not None else None
     members = await _clean_members(problems, member_ids, key) if member_ids is not None else None
     entries = await _clean_scope(problems, scope) if scope is not None else None
     problems.raise_if_any()
-    try:
+    with unique_index_guard(clean_name or "", _WHAT):
         async with in_transaction():
             group = await Group.get_or_none(id=key)
             if group is None:
-                raise not_found("Group", "groupId")
+                raise not_found("Group", "groupId", Reason.GROUP_NOT_FOUND)
             before = await _snapshot(group)
             if clean_name is not None and clean_name != group.name:
-                await _ensure_unique_name(clean_name, group.id)
+                await ensure_unique_name(Group.all(), clean_name, _WHAT, other_than=group.id)
                 group.name = clean_name
                 await group.save(update_fields=["name"])
             if members is not None and members != before["member_ids"]:
@@ -221,8 +201,6 @@ async def update_group(
             old, new = changed(before, await _snapshot(group))
             if new:
                 await record(actor, "group.updated", "group", group.id, before=old, after=new)
-    except IntegrityError:
-        raise _name_taken(clean_name or "") from None
     return {"id": group.id, "name": group.name}
 
 
@@ -231,17 +209,18 @@ async def delete_group(actor: Actor | None, *, group_id: RawId) -> int:
     live work loses its owner; closed tickets simply stop naming the group."""
     actor = require_admin(actor)
     problems = Problems()
-    key = _group_id(problems, group_id)
+    key = required_id(problems, "groupId", group_id)
     problems.raise_if_any()
     async with in_transaction():
         group = await Group.get_or_none(id=key)
         if group is None:
-            raise not_found("Group", "groupId")
+            raise not_found("Group", "groupId", Reason.GROUP_NOT_FOUND)
         open_tickets = await Ticket.filter(assigned_group_id=group.id).exclude(status__kind=StatusKind.CLOSED).count()
         if open_tickets:
             tickets = "1 open ticket is" if open_tickets == 1 else f"{open_tickets} open tickets are"
             raise conflict(
                 f'Group "{group.name}" cannot be deleted while {tickets} assigned to it; reassign them first.',
+                Reason.IN_USE,
                 "groupId",
             )
         before = await _snapshot(group)

@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from enum import Enum
 
 from resolvers.actor import Actor
+from resolvers.errors import DomainError, Reason
 
 
 class Audience(Enum):
@@ -59,8 +60,8 @@ TICKET_VIEW: FieldsByType = {
     # A reply's author: a name, and the id a client cache keys objects by. Nothing about the account behind it
     # (role, state, dates, groups, email), so a thread does not tell a stranger who the admins are.
     "User": frozenset({"id", "name"}),
-    # Why the caller's own mutation was refused.
-    "UserError": frozenset({"code", "field", "message"}),
+    # Why the caller's own mutation was refused: the broad code, the specific reason clients switch on, the field.
+    "UserError": frozenset({"code", "reason", "field", "message"}),
 }
 
 # Payloads of the mutations either audience may call.
@@ -85,7 +86,8 @@ GUEST_FIELDS: FieldsByType = {
     # Answering on their ticket (resolvers/replies.py), and what anyone without an account may do.
     "Mutation": frozenset({"addReply", "editReply", "deleteReply", "submitGuestTicket", "requestGuestLink"})
     | OWN_ACCOUNT_ROOTS["Mutation"],
-    "ReplyPayload": frozenset({"reply", "errors"}),
+    # The reply and its ticket as the change left it (status, `reopened`), guest fields only (TICKET_VIEW).
+    "ReplyPayload": frozenset({"reply", "ticket", "errors"}),
 }
 
 ANONYMOUS_FIELDS: FieldsByType = {
@@ -108,3 +110,13 @@ def allows(audience: Audience, type_name: str, field_name: str) -> bool:
 
 def is_own_account_root(type_name: str, field_name: str) -> bool:
     return field_name in OWN_ACCOUNT_ROOTS.get(type_name, frozenset())
+
+
+def field_refusal(audience: Audience, type_name: str, field_name: str, *, root: bool) -> DomainError:
+    """What the caller is told when an operation asks for a field outside its audience's list (`field` is
+    "Type.field"): SIGN_IN_REQUIRED for an anonymous caller asking for a root field that needs a credential (what
+    the resolvers answered before the gate, and what tells a client to sign in), FIELD_NOT_ALLOWED otherwise."""
+    field = f"{type_name}.{field_name}"
+    if root and audience is Audience.ANONYMOUS:
+        return DomainError(Reason.SIGN_IN_REQUIRED, f"{field} needs an account: sign in first.", field)
+    return DomainError(Reason.FIELD_NOT_ALLOWED, f"{field} is not available without an account.", field)

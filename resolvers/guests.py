@@ -22,13 +22,13 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from models.accounts import User
-from models.enums import Priority, StatusKind
+from models.enums import StatusKind
 from models.replies import Reply
 from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import audit
 from resolvers.actor import Actor, guest_actor, require_requester
-from resolvers.errors import Problems, forbidden
+from resolvers.errors import Problems, Reason, forbidden
 from resolvers.outbox import queue_email
 from resolvers.rate_limit import LINK, SUBMIT, check_rate
 from resolvers.replies import NewReply, add_reply
@@ -48,13 +48,10 @@ NEUTRAL_LINK_MESSAGE = (
 
 @dataclass
 class NewGuestTicket:
+    """A ticket as anyone files it (requester_id is ignored: a guest has no account), and the guest's address."""
+
     email: str | None
-    subject: str
-    description: str
-    category_id: str | None
-    type_id: str | None = None
-    item_id: str | None = None
-    priority: Priority | None = None
+    ticket: NewTicket
 
 
 @dataclass
@@ -77,19 +74,14 @@ async def submit_guest_ticket(address: str | None, data: NewGuestTicket) -> Gues
     """File a ticket without an account. FORBIDDEN while guest submission is off; RATE_LIMITED past the limit
     (every attempt counts); otherwise the rules of createTicket plus a valid `email`, every bad field at once."""
     if not await get_setting("guest_submission_enabled"):
-        raise forbidden("Submitting tickets without an account is turned off here; sign in to file a ticket.")
+        raise forbidden(
+            "Submitting tickets without an account is turned off here; sign in to file a ticket.",
+            Reason.GUEST_SUBMISSION_OFF,
+        )
     await check_rate(SUBMIT, address)
     problems = Problems()
     email = clean_email(problems, "email", data.email)
-    filed = NewTicket(
-        subject=data.subject,
-        description=data.description,
-        category_id=data.category_id,
-        type_id=data.type_id,
-        item_id=data.item_id,
-        priority=data.priority,
-    )
-    draft = await check_new_ticket(None, filed, problems)
+    draft = await check_new_ticket(None, data.ticket, problems)
     tracking_ref = new_tracking_ref()
     async with in_transaction():
         ticket = await insert_ticket(draft, actor=None, requester_id=None, guest_email=email, tracking_ref=tracking_ref)
@@ -107,9 +99,11 @@ async def request_guest_link(address: str | None, raw_email: str | None, raw_ref
     email = clean_email(problems, "email", raw_email)
     ref = normalise_tracking_ref(raw_ref)
     if not ref:
-        problems.add("trackingRef", "trackingRef is required.")
+        problems.add("trackingRef", "trackingRef is required.", Reason.REQUIRED)
     elif not has_nul(problems, "trackingRef", ref) and len(ref) > TRACKING_REF_MAX:
-        problems.add("trackingRef", f"trackingRef is {len(ref)} characters; the maximum is {TRACKING_REF_MAX}.")
+        problems.add(
+            "trackingRef", f"trackingRef is {len(ref)} characters; the maximum is {TRACKING_REF_MAX}.", Reason.TOO_LONG
+        )
     problems.raise_if_any()
     rows = await Ticket.filter(tracking_ref=ref, requester_id__isnull=True).values("id", "number", "guest_email")
     row: dict[str, Any] = rows[0] if rows else {"id": 0, "number": 0, "guest_email": ""}

@@ -14,7 +14,7 @@ from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import audit, notify
 from resolvers.actor import Actor, require_staff
-from resolvers.errors import DomainError, ErrorCode, Problems, conflict
+from resolvers.errors import Problems, Reason, conflict, not_found
 from resolvers.settings import get_setting
 from resolvers.validation import clean_text, parse_id
 from resolvers.visibility import workable_ticket
@@ -27,7 +27,7 @@ async def status_of_kind(kind: StatusKind) -> Status:
     """The status carrying a system behaviour (lowest sort order if an admin made several)."""
     status = await Status.filter(kind=kind).order_by("sort_order", "id").first()
     if status is None:
-        raise DomainError(ErrorCode.CONFLICT, f"No status of kind {kind.value} exists; run `helpdesk migrate`.")
+        raise conflict(f"No status of kind {kind.value} exists; run `helpdesk migrate`.", Reason.MISSING_SYSTEM_STATUS)
     return status
 
 
@@ -79,12 +79,12 @@ async def change_status(actor: Actor | None, number: int, raw_status_id: str) ->
     problems.raise_if_any()
     target = await Status.get_or_none(id=status_id)
     if target is None:
-        raise DomainError(ErrorCode.NOT_FOUND, f"Status {raw_status_id} was not found.", "statusId")
+        raise not_found(f"Status {raw_status_id}", "statusId", Reason.STATUS_NOT_FOUND)
     ticket = await workable_ticket(actor, number)
     async with in_transaction():
         ticket = await locked_ticket(ticket.id)
         if ticket.status_id == target.id:
-            raise conflict(f"Ticket {number} is already {target.name}.", "statusId")
+            raise conflict(f"Ticket {number} is already {target.name}.", Reason.ALREADY_IN_STATUS, "statusId")
         current = await Status.get(id=ticket.status_id)
         reopening = current.kind in (StatusKind.RESOLVED, StatusKind.CLOSED) and target.kind not in (
             StatusKind.RESOLVED,
@@ -109,7 +109,7 @@ async def resolve_ticket(actor: Actor | None, number: int, notes: str | None) ->
     async with in_transaction():
         ticket = await locked_ticket(ticket.id)
         if ticket.status_id == resolved.id:
-            raise conflict(f"Ticket {number} is already resolved.")
+            raise conflict(f"Ticket {number} is already resolved.", Reason.ALREADY_RESOLVED)
         extra = {"resolution_notes": cleaned} if cleaned else {}
         await _move(actor, ticket, resolved, action="ticket.resolved", extra=extra)
     return ticket
@@ -127,7 +127,10 @@ async def reopen_ticket(actor: Actor | None, number: int, reason: str | None) ->
         ticket = await locked_ticket(ticket.id)
         current = await Status.get(id=ticket.status_id)
         if current.kind not in (StatusKind.RESOLVED, StatusKind.CLOSED):
-            raise conflict(f"Ticket {number} is {current.name}; only Resolved or Closed tickets can be reopened.")
+            raise conflict(
+                f"Ticket {number} is {current.name}; only Resolved or Closed tickets can be reopened.",
+                Reason.NOT_REOPENABLE,
+            )
         await _move(actor, ticket, new, action="ticket.reopened", extra={"reopened": True}, reason=cleaned or None)
         await notify.reopened(ticket, by_user_id=actor.user_id, reason=cleaned or None)
     return ticket

@@ -32,7 +32,7 @@ from concurrent.futures.process import BrokenProcessPool
 import pebble
 
 from core.config import get_config
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, Reason
 from resolvers.markdown import plain_text_html, render_markdown
 
 log = logging.getLogger(__name__)
@@ -166,7 +166,7 @@ async def render_markdown_bounded(source: str, field: str) -> str:
         # e.g. "description is too complex to format within 2 s; shorten it, or put ... in a ``` code block"
         # (the inside of a code block is not parsed, so it costs next to nothing).
         message = f"{field} {refused.why}; {refused.advice}."
-        raise DomainError(ErrorCode.VALIDATION, message, field) from refused
+        raise DomainError(Reason.TOO_COMPLEX_TO_FORMAT, message, field) from refused
 
 
 async def render_or_escape(source: str) -> str:

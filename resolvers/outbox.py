@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from tortoise import timezone
 
@@ -21,6 +21,7 @@ from resolvers.bulk import insert_rows
 EMAIL = "email"
 EVENT = "event"
 
+T = TypeVar("T")
 Listener = Callable[[list[int]], Awaitable[None]]
 _listeners: list[Listener] = []
 _queued: ContextVar[list[int] | None] = ContextVar("outbox_queued", default=None)
@@ -72,6 +73,21 @@ async def announce_queued() -> None:
     if ids:
         for listener in list(_listeners):
             await listener(ids)
+
+
+async def announcing(work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work`, a unit that commits its own transaction, then announce exactly the rows it queued. When it
+    raises (a refusal or a failure: its transaction rolled back), what it queued is forgotten, never announced.
+
+    The one wrapper for every caller that commits: GraphQL mutations, the guest pages, each sweep batch."""
+    forget_queued()
+    try:
+        result = await work()
+    except BaseException:
+        forget_queued()
+        raise
+    await announce_queued()
+    return result
 
 
 async def queue_many(

@@ -6,15 +6,16 @@ admin can tell "queued" from "sent" from "gave up and why".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
+
+from tortoise.expressions import Q
 
 from models.enums import OutboxStatus
 from models.outbox import OutboxMessage
 from resolvers.actor import Actor, require_admin
-from resolvers.errors import Problems, validation
+from resolvers.errors import Problems
 from resolvers.outbox import EMAIL
-from resolvers.pagination import clean_page_size
+from resolvers.pagination import Page, clean_page_size, keyset_page, read_position
 
 OUTBOX_COLUMNS = (
     "id",
@@ -30,14 +31,6 @@ OUTBOX_COLUMNS = (
 )
 
 
-@dataclass
-class OutboxPage:
-    rows: list[dict[str, Any]]
-    has_next_page: bool
-    has_previous_page: bool
-    total_count: int
-
-
 def outbox_position(row: dict[str, Any]) -> list[Any]:
     """The keyset position of a row in the list order (newest id first)."""
     return [row["id"]]
@@ -45,33 +38,20 @@ def outbox_position(row: dict[str, Any]) -> list[Any]:
 
 async def list_outbox_emails(
     actor: Actor | None, *, status: OutboxStatus | None = None, first: int | None = None, after: list[Any] | None = None
-) -> OutboxPage:
+) -> Page:
     """Admins only: email rows of the outbox, newest first, optionally of one status, `first` per page."""
     require_admin(actor)
     problems = Problems()
     size = clean_page_size(problems, first)
     problems.raise_if_any()
-    start = _parse_position(after)
+    start = read_position(after, int)
     query = OutboxMessage.filter(channel=EMAIL)
     if status is not None:
         query = query.filter(status=status)
-    total = await query.count()
-    if start is not None:
-        query = query.filter(id__lt=start)
-    rows = await query.order_by("-id").limit(size + 1).values(*OUTBOX_COLUMNS)
-    return OutboxPage(
-        rows=rows[:size], has_next_page=len(rows) > size, has_previous_page=start is not None, total_count=total
-    )
+    following = Q(id__lt=start[0]) if start else None
+    return await keyset_page(query, after=following, order=("-id",), size=size, columns=OUTBOX_COLUMNS)
 
 
 def recipient(row: dict[str, Any]) -> str:
     payload = row.get("payload")
     return str(payload.get("to", "")) if isinstance(payload, dict) else ""
-
-
-def _parse_position(after: list[Any] | None) -> int | None:
-    if after is None:
-        return None
-    if len(after) != 1 or not isinstance(after[0], int) or isinstance(after[0], bool):
-        raise validation("after", "after is not a cursor from this list.")
-    return after[0]

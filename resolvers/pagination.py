@@ -12,9 +12,13 @@ import base64
 import binascii
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from resolvers.errors import Problems, validation
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
+
+from resolvers.errors import DomainError, Problems, Reason, validation
 from resolvers.validation import MAX_ID, NUL, lone_surrogate
 
 DEFAULT_PAGE_SIZE = 25
@@ -28,9 +32,9 @@ def clean_page_size(problems: Problems, value: int | None, field: str = "first")
     if value is None:
         return DEFAULT_PAGE_SIZE
     if value < 1:
-        problems.add(field, f"{field} is {value}; the minimum is 1.")
+        problems.add(field, f"{field} is {value}; the minimum is 1.", Reason.OUT_OF_RANGE)
     elif value > MAX_PAGE_SIZE:
-        problems.add(field, f"{field} is {value}; the maximum is {MAX_PAGE_SIZE}.")
+        problems.add(field, f"{field} is {value}; the maximum is {MAX_PAGE_SIZE}.", Reason.OUT_OF_RANGE)
     return value
 
 
@@ -75,5 +79,45 @@ def decode_cursor(cursor: str | None, field: str = "after") -> list[Any] | None:
         except (binascii.Error, ValueError, RecursionError):  # UnicodeError is a ValueError
             value = None
     if not isinstance(value, list) or not _written_here(value):
-        raise validation(field, f"{field} is not a cursor from this list.")
+        raise not_a_cursor(field)
     return value
+
+
+def not_a_cursor(field: str = "after", hint: str = "") -> DomainError:
+    """`field` holds no cursor this list wrote; `hint` adds to the message."""
+    return validation(field, f"{field} is not a cursor from this list{hint}.", Reason.INVALID_CURSOR)
+
+
+def read_position(after: list[Any] | None, *kinds: type) -> list[Any] | None:
+    """A decoded cursor checked against the shape its list writes (one value of each of `kinds`, in order);
+    None for no cursor. Any other shape is INVALID_CURSOR. bool is not an int here, although Python says so."""
+    if after is None:
+        return None
+    if len(after) != len(kinds) or any(type(value) is not kind for value, kind in zip(after, kinds, strict=False)):
+        raise not_a_cursor()
+    return after
+
+
+@dataclass
+class Page:
+    """One page of a keyset list: its rows (at most the page size), whether more follow, whether the page
+    started after a cursor, and the total across all pages."""
+
+    rows: list[dict[str, Any]]
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+
+async def keyset_page(
+    query: QuerySet[Any], *, after: Q | None, order: Sequence[str], size: int, columns: Sequence[str]
+) -> Page:
+    """Count what `query` matches, then read one page of it in `order` (after the condition `after`, the
+    keyset position of the cursor): two statements whatever the page size."""
+    total = await query.count()
+    if after is not None:
+        query = query.filter(after)
+    rows = await query.order_by(*order).limit(size + 1).values(*columns)
+    return Page(
+        rows=rows[:size], has_next_page=len(rows) > size, has_previous_page=after is not None, total_count=total
+    )

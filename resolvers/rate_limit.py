@@ -31,7 +31,7 @@ from redis.exceptions import RedisError
 
 from core import clock
 from core.config import get_config
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, Reason
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,7 @@ async def check_rate(action: str, address: str | None) -> None:
     if minutes is not None:
         attempts, window = limit
         raise DomainError(
-            ErrorCode.RATE_LIMITED,
+            Reason.TOO_MANY_ATTEMPTS,
             f"Too many attempts from your address: at most {attempts} every {_duration(window)}. "
             f"Try again in {_minutes(minutes)}.",
         )
@@ -167,7 +167,7 @@ async def check_login_rate(address: str | None, email: str) -> None:
     if minutes is None and email:
         minutes = await _hit(LOGIN_EMAIL, email_key(email), config.login_email_rate_limit)
     if minutes is not None:
-        raise DomainError(ErrorCode.RATE_LIMITED, LOGIN_LIMITED.format(minutes=_minutes(minutes)))
+        raise DomainError(Reason.TOO_MANY_ATTEMPTS, LOGIN_LIMITED.format(minutes=_minutes(minutes)))
 
 
 def _duration(seconds: int) -> str:

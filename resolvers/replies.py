@@ -14,7 +14,7 @@ from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import audit, notify
 from resolvers.actor import Actor, require_requester
-from resolvers.errors import DomainError, ErrorCode, Problems, conflict, forbidden, not_found
+from resolvers.errors import Problems, Reason, conflict, forbidden, not_found
 from resolvers.lifecycle import locked_ticket, reopen_by_reply, reopen_window_open
 from resolvers.markdown_bounded import render_markdown_bounded
 from resolvers.rate_limit import GUEST_REPLY, check_rate
@@ -44,16 +44,16 @@ class ReplyChange:
 async def _ticket_for_reply(actor: Actor, number: int, internal: bool) -> Ticket:
     if not actor.is_staff:
         if internal:
-            raise DomainError(ErrorCode.FORBIDDEN, "Only staff can write internal notes.", "internal")
+            raise forbidden("Only staff can write internal notes.", Reason.STAFF_ONLY, "internal")
         ticket = await visible_tickets(actor).get_or_none(number=number)
         if ticket is None:
-            raise not_found(f"Ticket {number}", "number")
+            raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
         return ticket
     if internal:
         # Notes go on any ticket staff can see; public replies only within their scope (SPEC 1, 4).
         ticket = await visible_tickets(actor).get_or_none(number=number)
         if ticket is None:
-            raise not_found(f"Ticket {number}", "number")
+            raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
         return ticket
     return await workable_ticket(actor, number)
 
@@ -81,11 +81,11 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
         reopen = False
         if not actor.is_staff:
             if kind is StatusKind.CLOSED:
-                raise conflict(f"Ticket {ticket.number} is closed; please open a new ticket.")
+                raise conflict(f"Ticket {ticket.number} is closed; please open a new ticket.", Reason.TICKET_CLOSED)
             if kind is StatusKind.RESOLVED:
                 allowed, why = await reopen_window_open(ticket)
                 if not allowed:
-                    raise conflict(why)
+                    raise conflict(why, Reason.REOPEN_WINDOW_EXPIRED)
                 reopen = True
         reply = await Reply.create(
             ticket_id=ticket.id,
@@ -135,21 +135,23 @@ async def _editable_reply(actor: Actor, raw_id: str) -> tuple[Reply, Ticket]:
     ticket = await visible_tickets(actor).get_or_none(id=reply.ticket_id) if reply else None
     hidden = reply is None or ticket is None or (not actor.is_staff and (reply.internal or reply.deleted_at))
     if hidden:
-        raise not_found(f"Reply {raw_id}", "replyId")
+        raise not_found(f"Reply {raw_id}", "replyId", Reason.REPLY_NOT_FOUND)
     assert reply is not None and ticket is not None
     if reply.deleted_at is not None:
-        raise conflict("This reply was deleted.", "replyId")
+        raise conflict("This reply was deleted.", Reason.REPLY_DELETED, "replyId")
     if actor.is_staff:
         if not reply.internal:
             # Public replies belong to the conversation staff may only change within their scope (SPEC 1).
             await workable_ticket(actor, ticket.number or 0)
         return reply, ticket
     if not _wrote(actor, reply):
-        raise forbidden("You can only change your own replies.")
+        raise forbidden("You can only change your own replies.", Reason.NOT_YOUR_REPLY)
     if clock.now() - reply.created_at > USER_EDIT_WINDOW:
-        raise conflict("Replies can be changed for 15 minutes after posting; this one is older.")
+        raise conflict(
+            "Replies can be changed for 15 minutes after posting; this one is older.", Reason.EDIT_WINDOW_EXPIRED
+        )
     if (await Status.get(id=ticket.status_id)).kind is StatusKind.CLOSED:
-        raise conflict(f"Ticket {ticket.number} is closed; its replies can no longer change.")
+        raise conflict(f"Ticket {ticket.number} is closed; its replies can no longer change.", Reason.TICKET_CLOSED)
     return reply, ticket
 
 

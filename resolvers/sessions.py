@@ -22,7 +22,7 @@ from models.enums import Role
 from resolvers.actor import Actor, require_user
 from resolvers.audit import record
 from resolvers.credentials import API_KEY_PREFIX, new_session_token, token_hash, verify_password
-from resolvers.errors import DomainError, ErrorCode, conflict, validation
+from resolvers.errors import DomainError, Reason, conflict, validation
 from resolvers.rate_limit import check_login_rate
 from resolvers.validation import MAX_EMAIL_LENGTH, NUL
 
@@ -68,13 +68,15 @@ async def login(email: str | None, password: str | None, client: str | None) -> 
     if len(address) > MAX_EMAIL_LENGTH:
         # No account can have such an address (and Tortoise refuses to compare the column with it); saying so
         # tells nothing about any account.
-        raise validation("email", f"email is {len(address)} characters; the maximum is {MAX_EMAIL_LENGTH}.")
+        raise validation(
+            "email", f"email is {len(address)} characters; the maximum is {MAX_EMAIL_LENGTH}.", Reason.TOO_LONG
+        )
     # No account's email holds a NUL (and PostgreSQL refuses one in a query): such an email matches nobody.
     user = await User.get_or_none(email=address) if address and NUL not in address else None
     # Always verify (hashing a throwaway when there is no hash) so every failure costs the same time.
     valid = await verify_password(user.password_hash if user else None, password or "")
     if user is None or not valid or user.disabled:
-        raise DomainError(ErrorCode.VALIDATION, LOGIN_FAILED)
+        raise DomainError(Reason.LOGIN_FAILED, LOGIN_FAILED)
     async with in_transaction():
         token = await start_session(user)
         await record(actor_for(user), "user.login", "user", user.id)
@@ -88,7 +90,10 @@ async def logout(actor: Actor | None, token: str | None) -> bool:
     """
     actor = require_user(actor)
     if not token or token.startswith(API_KEY_PREFIX):
-        raise conflict("This request was made with an API key, not a session; revoke the key with revokeApiKey.")
+        raise conflict(
+            "This request was made with an API key, not a session; revoke the key with revokeApiKey.",
+            Reason.NOT_A_SESSION,
+        )
     async with in_transaction():
         deleted = await SessionToken.filter(token_hash=token_hash(token), user_id=actor.user_id).delete()
         if deleted:

@@ -16,13 +16,15 @@ from models.statuses import Status
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_admin, require_user
 from resolvers.audit import changed, record
-from resolvers.errors import DomainError, Problems, conflict, not_found
+from resolvers.errors import Problems, Reason, conflict, not_found
 from resolvers.rows import STATUS_COLUMNS, Row
-from resolvers.validation import clean_colour, clean_text, parse_id
+from resolvers.unique_names import ensure_unique_name, unique_index_guard
+from resolvers.validation import clean_colour, clean_text, required_id
 
 MAX_NAME_LENGTH = 50
 # New statuses without a sort order go after the last one, this far apart so others fit between.
 SORT_STEP = 10
+_WHAT = "status"  # for "already used by another status"
 
 
 async def list_statuses(actor: Actor | None) -> list[Row]:
@@ -45,25 +47,6 @@ def _audit_values(status: Status) -> dict[str, Any]:
     }
 
 
-async def _ensure_unique_name(name: str, status_id: int | None) -> None:
-    others = Status.filter(name__iexact=name)
-    if status_id is not None:
-        others = others.exclude(id=status_id)
-    if await others.exists():
-        raise _name_taken(name)
-
-
-def _name_taken(name: str) -> DomainError:
-    return conflict(f'name "{name}" is already used by another status; names must be unique.', "name")
-
-
-def _status_id(problems: Problems, value: str | int | None) -> int | None:
-    if value is None or value == "":
-        problems.add("statusId", "statusId is required.")
-        return None
-    return parse_id(problems, "statusId", value)
-
-
 async def create_status(
     actor: Actor | None,
     *,
@@ -78,9 +61,9 @@ async def create_status(
     clean_name = clean_text(problems, "name", name, max_length=MAX_NAME_LENGTH)
     colour = clean_colour(problems, "color", (color or "").strip())
     problems.raise_if_any()
-    try:
+    with unique_index_guard(clean_name, _WHAT):
         async with in_transaction():
-            await _ensure_unique_name(clean_name, None)
+            await ensure_unique_name(Status.all(), clean_name, _WHAT)
             if sort_order is None:
                 # A handful of rows: reading their orders beats a dialect-specific aggregate.
                 orders: list[Any] = await Status.all().values_list("sort_order", flat=True)
@@ -93,8 +76,6 @@ async def create_status(
                 pauses_sla=bool(pauses_sla),
             )
             await record(actor, "status.created", "status", status.id, after=_audit_values(status))
-    except IntegrityError:
-        raise _name_taken(clean_name) from None
     return _row(status)
 
 
@@ -110,18 +91,18 @@ async def update_status(
     """Admins only. Works on system statuses too: renaming or recolouring never changes the kind."""
     actor = require_admin(actor)
     problems = Problems()
-    key = _status_id(problems, status_id)
+    key = required_id(problems, "statusId", status_id)
     clean_name = clean_text(problems, "name", name, max_length=MAX_NAME_LENGTH) if name is not None else None
     colour = clean_colour(problems, "color", color.strip()) if color is not None else None
     problems.raise_if_any()
-    try:
+    with unique_index_guard(clean_name or "", _WHAT):
         async with in_transaction():
             status = await Status.get_or_none(id=key)
             if status is None:
-                raise not_found("Status", "statusId")
+                raise not_found("Status", "statusId", Reason.STATUS_NOT_FOUND)
             before = _audit_values(status)
             if clean_name is not None:
-                await _ensure_unique_name(clean_name, status.id)
+                await ensure_unique_name(Status.all(), clean_name, _WHAT, other_than=status.id)
                 status.name = clean_name
             if colour is not None:
                 status.color = colour
@@ -133,8 +114,6 @@ async def update_status(
             if new:
                 await status.save(update_fields=list(new))
                 await record(actor, "status.updated", "status", status.id, before=old, after=new)
-    except IntegrityError:
-        raise _name_taken(clean_name or "") from None
     return _row(status)
 
 
@@ -142,17 +121,18 @@ async def delete_status(actor: Actor | None, *, status_id: str | int | None) -> 
     """Admins only. System statuses (NEW, RESOLVED, CLOSED) and statuses any ticket uses stay."""
     actor = require_admin(actor)
     problems = Problems()
-    key = _status_id(problems, status_id)
+    key = required_id(problems, "statusId", status_id)
     problems.raise_if_any()
     try:
         async with in_transaction():
             status = await Status.get_or_none(id=key)
             if status is None:
-                raise not_found("Status", "statusId")
+                raise not_found("Status", "statusId", Reason.STATUS_NOT_FOUND)
             kind = StatusKind(status.kind)
             if kind is not StatusKind.CUSTOM:
                 raise conflict(
                     f'"{status.name}" is the system {kind.value} status and cannot be deleted; rename it instead.',
+                    Reason.SYSTEM_STATUS,
                     "statusId",
                 )
             in_use = await Ticket.filter(status_id=status.id).count()
@@ -160,6 +140,7 @@ async def delete_status(actor: Actor | None, *, status_id: str | int | None) -> 
                 tickets = "1 ticket uses" if in_use == 1 else f"{in_use} tickets use"
                 raise conflict(
                     f'Status "{status.name}" cannot be deleted while {tickets} it; move them to another status first.',
+                    Reason.IN_USE,
                     "statusId",
                 )
             deleted_id: int = status.id
@@ -167,5 +148,5 @@ async def delete_status(actor: Actor | None, *, status_id: str | int | None) -> 
             await record(actor, "status.deleted", "status", deleted_id, before=_audit_values(status))
     except IntegrityError:
         # A ticket moved to it between the check and the delete.
-        raise conflict("The status is in use and cannot be deleted.", "statusId") from None
+        raise conflict("The status is in use and cannot be deleted.", Reason.IN_USE, "statusId") from None
     return deleted_id

@@ -27,7 +27,7 @@ from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import outbox
 from resolvers.bulk import insert_rows
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.lifecycle import status_of_kind
 from resolvers.settings import get_setting
 
 CLOSED_ACTION = "ticket.closed"
@@ -54,9 +54,7 @@ async def close_expired_tickets(batch_size: int = 500) -> int:
     resolved_ids: list[Any] = await Status.filter(kind=StatusKind.RESOLVED).order_by("id").values_list("id", flat=True)
     if not resolved_ids:
         return 0
-    closed_status = await Status.filter(kind=StatusKind.CLOSED).order_by("sort_order", "id").first()
-    if closed_status is None:
-        raise DomainError(ErrorCode.CONFLICT, "No status of kind CLOSED exists; run `helpdesk migrate`.")
+    closed_status = await status_of_kind(StatusKind.CLOSED)
     moment = clock.now().astimezone(UTC)
     cutoff = expiry_cutoff(moment, int(await get_setting("reopen_window_days")))
     total = 0
@@ -86,19 +84,18 @@ class _Walk:
     after: tuple[Any, int] = (datetime(1, 1, 1, tzinfo=UTC), 0)
 
     async def close_next_batch(self) -> int:
-        try:
-            async with in_transaction() as conn:
-                rows = await conn.execute_query_dict(*self._statement(conn))
-                if rows:
-                    await _record(rows, self.status_id, self.closed_id, self.moment)
-        except BaseException:
-            outbox.forget_queued()
-            raise
-        # Committed: start delivering the emails now rather than at the next pending-email pass.
-        await outbox.announce_queued()
+        # Announced once committed: delivery starts now rather than at the next pending-email pass.
+        rows = await outbox.announcing(self._close_batch)
         if rows:
             self.after = max((row["resolved_at"], int(row["id"])) for row in rows)
         return len(rows)
+
+    async def _close_batch(self) -> list[dict[str, Any]]:
+        async with in_transaction() as conn:
+            rows: list[dict[str, Any]] = await conn.execute_query_dict(*self._statement(conn))
+            if rows:
+                await _record(rows, self.status_id, self.closed_id, self.moment)
+        return rows
 
     def _statement(self, conn: BaseDBAsyncClient) -> tuple[str, list[Any]]:
         """One statement that closes up to `limit` expired tickets and returns what the emails need."""

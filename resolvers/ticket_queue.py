@@ -12,12 +12,11 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from core import clock
 from models.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.actor import Actor, require_requester, require_user
-from resolvers.errors import Problems, validation
-from resolvers.pagination import decode_cursor, encode_cursor
+from resolvers.errors import Problems, Reason
+from resolvers.pagination import clean_page_size, decode_cursor, encode_cursor, not_a_cursor
 from resolvers.validation import MAX_ID, check_list_length, check_moment, has_nul, parse_id
 from resolvers.visibility import queue_condition, visible_tickets
 
@@ -27,8 +26,6 @@ TICKET_COLUMNS = (
     "resolved_at", "closed_at", "reopened", "created_at", "updated_at",
 )  # fmt: skip
 
-DEFAULT_PAGE = 25
-MAX_PAGE = 100
 # Each filter list (statusIds, priorities, groupIds) takes at most this many entries (docs/operations.md): one SQL
 # parameter each, and PostgreSQL takes at most 32,767 per statement.
 MAX_FILTER_ENTRIES = 100
@@ -65,11 +62,6 @@ class TicketFilter:
     created_before: datetime | None = None
     reopened: bool | None = None
     search: str | None = None
-
-    def __post_init__(self) -> None:
-        # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
-        self.created_after = clock.as_utc(self.created_after) if self.created_after else None
-        self.created_before = clock.as_utc(self.created_before) if self.created_before else None
 
 
 @dataclass
@@ -144,7 +136,11 @@ def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[
     # A NUL cannot be in any subject, and PostgreSQL refuses it in a query: a VALIDATION error, not a 500.
     search = (wanted.search or "").strip()
     if len(search) > MAX_SEARCH_LENGTH:
-        problems.add("filter.search", f"filter.search is {len(search)} characters; the maximum is {MAX_SEARCH_LENGTH}.")
+        problems.add(
+            "filter.search",
+            f"filter.search is {len(search)} characters; the maximum is {MAX_SEARCH_LENGTH}.",
+            Reason.TOO_LONG,
+        )
     elif search and not has_nul(problems, "filter.search", search):
         conditions.append(Q(subject__icontains=search))
     return conditions
@@ -189,7 +185,7 @@ def read_ticket_cursor(sort: TicketSort, cursor: str) -> list[Any]:
             raise ValueError("cursor of another sort")
         return [_cursor_value(column, v) for (column, _), v in zip(sort.value, values, strict=True)]
     except (ValueError, TypeError, OverflowError):
-        raise validation("after", "after is not a cursor from this list and sort; start again without it.") from None
+        raise not_a_cursor(hint=" and sort; start again without it") from None
 
 
 def _after(sort: TicketSort, values: list[Any]) -> Q:
@@ -215,9 +211,7 @@ async def list_tickets(
     scans every matching row, so callers that do not show it pass `with_total=False` (total is then -1)."""
     actor = require_user(actor)
     problems = Problems()
-    size = DEFAULT_PAGE if first is None else first
-    if not 1 <= size <= MAX_PAGE:
-        problems.add("first", f"first is {size}; it must be between 1 and {MAX_PAGE}.")
+    size = clean_page_size(problems, first)
     base = await _base(actor, wanted or TicketFilter(), problems)
     problems.raise_if_any()
     page_query = base

@@ -9,13 +9,12 @@ from tortoise.transactions import in_transaction
 
 from models.accounts import User
 from models.enums import Priority, StatusKind
-from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import audit
 from resolvers.actor import Actor, require_staff, require_user
 from resolvers.classification import Classification, check_classification
-from resolvers.errors import DomainError, ErrorCode, Problems
-from resolvers.lifecycle import locked_ticket
+from resolvers.errors import Problems, Reason, forbidden
+from resolvers.lifecycle import locked_ticket, status_of_kind
 from resolvers.markdown_bounded import render_markdown_bounded
 from resolvers.outbox import queue_email, queue_event
 from resolvers.settings import get_setting
@@ -74,12 +73,14 @@ async def _requester_for(actor: Actor, problems: Problems, raw_id: str | None) -
     if requester_id == actor.user_id:
         return requester_id
     if not actor.is_staff:
-        raise DomainError(ErrorCode.FORBIDDEN, "You can only file tickets for yourself.", "requesterId")
+        raise forbidden("You can only file tickets for yourself.", Reason.FOR_YOURSELF_ONLY, "requesterId")
     row = await User.get_or_none(id=requester_id).values("disabled")
     if row is None:
-        problems.add("requesterId", f"User {requester_id} does not exist.")
+        problems.add("requesterId", f"User {requester_id} does not exist.", Reason.UNKNOWN_ID)
     elif row["disabled"]:
-        problems.add("requesterId", "That account is disabled; tickets cannot be filed for it.")
+        problems.add(
+            "requesterId", "That account is disabled; tickets cannot be filed for it.", Reason.ACCOUNT_DISABLED
+        )
     return requester_id
 
 
@@ -89,7 +90,9 @@ async def _check_priority(actor: Actor | None, priority: Priority | None) -> Pri
         return Priority.MEDIUM
     if not (actor is not None and actor.is_staff) and not await get_setting("user_selectable_priority"):
         # Refused rather than dropped, so the requester knows their choice did not stick (SPEC 2).
-        raise DomainError(ErrorCode.FORBIDDEN, "Requesters cannot choose the priority here; leave it out.", "priority")
+        raise forbidden(
+            "Requesters cannot choose the priority here; leave it out.", Reason.PRIORITY_NOT_SELECTABLE, "priority"
+        )
     return priority
 
 
@@ -121,9 +124,7 @@ async def check_new_ticket(actor: Actor | None, data: NewTicket, problems: Probl
         classification = await check_classification(problems, *ids)
     problems.raise_if_any()
     assert classification is not None
-    new_status = await Status.filter(kind=StatusKind.NEW).order_by("sort_order", "id").first()
-    if new_status is None:
-        raise DomainError(ErrorCode.CONFLICT, "No status of kind NEW exists; run `helpdesk migrate`.")
+    new_status = await status_of_kind(StatusKind.NEW)
     # Last, and outside any transaction: the one expensive check runs only for an otherwise valid ticket, and
     # no row lock or connection is held while a worker renders.
     description_html = await render_markdown_bounded(description, "description")
@@ -213,7 +214,9 @@ def _apply_fields(problems: Problems, ticket: Ticket, changes: TicketChanges) ->
     if not isinstance(changes.subject, _Keep):
         ticket.subject = clean_text(problems, "subject", changes.subject, max_length=SUBJECT_MAX)
     if changes.priority is None:
-        problems.add("priority", "priority cannot be cleared; choose CRITICAL, HIGH, MEDIUM or LOW.")
+        problems.add(
+            "priority", "priority cannot be cleared; choose CRITICAL, HIGH, MEDIUM or LOW.", Reason.CANNOT_CLEAR
+        )
     elif not isinstance(changes.priority, _Keep):
         ticket.priority = changes.priority
 
@@ -225,7 +228,9 @@ def _reclassify(problems: Problems, current: Classification, changes: TicketChan
     if not isinstance(changes.category_id, _Keep):
         parsed = parse_id(problems, "categoryId", changes.category_id)
         if parsed is None:
-            problems.add("categoryId", "categoryId cannot be cleared; every ticket has a category.")
+            problems.add(
+                "categoryId", "categoryId cannot be cleared; every ticket has a category.", Reason.CANNOT_CLEAR
+            )
         elif parsed != category_id:
             category_id, type_id, item_id = parsed, None, None
     if not isinstance(changes.type_id, _Keep):

@@ -19,10 +19,10 @@ from resolvers.accounts import ADMIN_SET_LOCK, check_password, clean_new_account
 from resolvers.actor import Actor, require_admin, require_staff
 from resolvers.audit import record
 from resolvers.credentials import hash_password
-from resolvers.errors import Problems, conflict, not_found, validation
-from resolvers.pagination import clean_page_size
+from resolvers.errors import Problems, Reason, conflict, not_found
+from resolvers.pagination import Page, clean_page_size, keyset_page, read_position
 from resolvers.rows import USER_COLUMNS
-from resolvers.validation import clean_text, has_nul, parse_id
+from resolvers.validation import clean_text, has_nul, required_id
 
 MAX_NAME_LENGTH = 200
 MAX_SEARCH_LENGTH = 200
@@ -59,9 +59,7 @@ async def update_user(actor: Actor | None, user_id: str | None, changes: UserCha
     """
     actor = require_admin(actor)
     problems = Problems()
-    target_id = parse_id(problems, "userId", user_id)
-    if target_id is None and not problems.errors:
-        problems.add("userId", "userId is required.")
+    target_id = required_id(problems, "userId", user_id)
     name = clean_text(problems, "name", changes.name, max_length=MAX_NAME_LENGTH) if changes.name is not None else None
     password = check_password(problems, "password", changes.password) if changes.password is not None else None
     problems.raise_if_any()
@@ -74,7 +72,7 @@ async def update_user(actor: Actor | None, user_id: str | None, changes: UserCha
             await serialise(conn, ADMIN_SET_LOCK)
         user = await User.filter(id=target_id).select_for_update().first()
         if user is None:
-            raise not_found("User", "userId")
+            raise not_found("User", "userId", Reason.USER_NOT_FOUND)
         before = snapshot(user)
         if name is not None:
             user.name = name
@@ -108,7 +106,8 @@ async def _keep_an_admin(leaving_id: int) -> None:
     if not await usable.exists():
         raise conflict(
             "This is the last enabled admin with a password; make another account an admin and give it a password "
-            "before demoting or disabling this one."
+            "before demoting or disabling this one.",
+            Reason.LAST_ADMIN,
         )
 
 
@@ -145,14 +144,6 @@ async def _audit(
         )
 
 
-@dataclass
-class UserPage:
-    rows: list[dict[str, Any]]
-    has_next_page: bool
-    has_previous_page: bool
-    total_count: int
-
-
 def user_position(row: dict[str, Any]) -> list[Any]:
     """The keyset position of a user in the list order (name, then id)."""
     return [row["name"], row["id"]]
@@ -165,7 +156,7 @@ async def list_users(
     search: str | None = None,
     first: int | None = None,
     after: list[Any] | None = None,
-) -> UserPage:
+) -> Page:
     """Users ordered by name then id, `first` per page (max 100), after a keyset position [name, id].
 
     `search` matches part of the name or email, ignoring case. Staff see enabled accounts only.
@@ -175,11 +166,13 @@ async def list_users(
     size = clean_page_size(problems, first)
     term = (search or "").strip()
     if len(term) > MAX_SEARCH_LENGTH:
-        problems.add("search", f"search is {len(term)} characters; the maximum is {MAX_SEARCH_LENGTH}.")
+        problems.add(
+            "search", f"search is {len(term)} characters; the maximum is {MAX_SEARCH_LENGTH}.", Reason.TOO_LONG
+        )
     # PostgreSQL refuses a NUL in a query (a 500), and no name or email holds one.
     has_nul(problems, "search", term)
     problems.raise_if_any()
-    start = _parse_position(after)
+    start = read_position(after, str, int)
 
     query = User.all()
     if not actor.is_admin:
@@ -188,19 +181,8 @@ async def list_users(
         query = query.filter(role=role)
     if term:
         query = query.filter(Q(name__icontains=term) | Q(email__icontains=term))
-    total = await query.count()
+    following = None
     if start is not None:
         name, last_id = start
-        query = query.filter(Q(name__gt=name) | Q(name=name, id__gt=last_id))
-    rows = await query.order_by("name", "id").limit(size + 1).values(*USER_COLUMNS)
-    return UserPage(
-        rows=rows[:size], has_next_page=len(rows) > size, has_previous_page=start is not None, total_count=total
-    )
-
-
-def _parse_position(after: list[Any] | None) -> tuple[str, int] | None:
-    if after is None:
-        return None
-    if len(after) != 2 or not isinstance(after[0], str) or not isinstance(after[1], int) or isinstance(after[1], bool):
-        raise validation("after", "after is not a cursor from this list.")
-    return after[0], after[1]
+        following = Q(name__gt=name) | Q(name=name, id__gt=last_id)
+    return await keyset_page(query, after=following, order=("name", "id"), size=size, columns=USER_COLUMNS)

@@ -6,11 +6,12 @@ import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
-from resolvers.errors import DomainError, Problems, validation
+from core import clock
+from resolvers.errors import DomainError, Problems, Reason, validation
 
 # Keys are 32-bit integers on every backend; a larger number cannot name a row (and overflows PostgreSQL's int).
 MAX_ID = 2**31 - 1
@@ -44,7 +45,7 @@ _INVISIBLE |= {chr(c) for c in range(0xFE00, 0xFE10)} | {chr(c) for c in range(0
 def has_nul(problems: Problems, field: str, value: str | None) -> bool:
     """A NUL character is refused everywhere: PostgreSQL text columns cannot store it (it would be a 500)."""
     if value is not None and NUL in value:
-        problems.add(field, f"{field} contains a NUL character, which is not allowed.")
+        problems.add(field, f"{field} contains a NUL character, which is not allowed.", Reason.CONTAINS_NUL)
         return True
     return False
 
@@ -64,10 +65,10 @@ def clean_text(problems: Problems, field: str, value: str | None, *, max_length:
         text = ""
     if not text:
         if required:
-            problems.add(field, f"{field} is required.")
+            problems.add(field, f"{field} is required.", Reason.REQUIRED)
         return text
     if len(text) > max_length:
-        problems.add(field, f"{field} is {len(text)} characters; the maximum is {max_length}.")
+        problems.add(field, f"{field} is {len(text)} characters; the maximum is {max_length}.", Reason.TOO_LONG)
     return text
 
 
@@ -87,17 +88,17 @@ def clean_email(problems: Problems, field: str, value: str | None) -> str:
     if has_nul(problems, field, email):
         return email.replace(NUL, "")
     if not email:
-        problems.add(field, f"{field} is required.")
+        problems.add(field, f"{field} is required.", Reason.REQUIRED)
     elif len(email) > MAX_EMAIL_LENGTH:
-        problems.add(field, f"{field} is {len(email)} characters; the maximum is {MAX_EMAIL_LENGTH}.")
+        problems.add(field, f"{field} is {len(email)} characters; the maximum is {MAX_EMAIL_LENGTH}.", Reason.TOO_LONG)
     elif not is_email_address(email):
-        problems.add(field, f"{field} must be an email address like name@example.com.")
+        problems.add(field, f"{field} must be an email address like name@example.com.", Reason.INVALID_EMAIL)
     return email
 
 
 def clean_colour(problems: Problems, field: str, value: str) -> str:
     if not _HEX_COLOUR.match(value):
-        problems.add(field, f"{field} must be a hex colour like #1a2b3c.")
+        problems.add(field, f"{field} must be a hex colour like #1a2b3c.", Reason.INVALID_COLOUR)
     return value.lower()
 
 
@@ -111,12 +112,22 @@ def parse_id(problems: Problems, field: str, value: str | int | None) -> int | N
         # More digits than any key has is out of range (and int() refuses over 4,300 digits).
         number = int(value) if len(value.lstrip("0")) <= len(str(MAX_ID)) else MAX_ID + 1
     else:
-        problems.add(field, f"{field} must be an ID (a whole number in the digits 0-9), not {_shown(value)}.")
+        problems.add(
+            field, f"{field} must be an ID (a whole number in the digits 0-9), not {_shown(value)}.", Reason.INVALID_ID
+        )
         return None
     if not 0 < number <= MAX_ID:
-        problems.add(field, f"{field} must be an ID between 1 and {MAX_ID}.")
+        problems.add(field, f"{field} must be an ID between 1 and {MAX_ID}.", Reason.INVALID_ID)
         return None
     return number
+
+
+def required_id(problems: Problems, field: str, value: str | int | None) -> int | None:
+    """Like parse_id, but a missing or empty ID is REQUIRED: for inputs that name the row to act on."""
+    if value is None or value == "":
+        problems.add(field, f"{field} is required.", Reason.REQUIRED)
+        return None
+    return parse_id(problems, field, value)
 
 
 def _shown(value: object) -> str:
@@ -130,7 +141,7 @@ def check_list_length(problems: Problems, field: str, values: Sequence[Any] | No
     caller skips looking at the entries: 40,000 IDs would otherwise become 40,000 SQL parameters (PostgreSQL takes
     32,767) or 40,000 error messages."""
     if values is not None and len(values) > maximum:
-        problems.add(field, f"{field} has {len(values)} entries; the maximum is {maximum}.")
+        problems.add(field, f"{field} has {len(values)} entries; the maximum is {maximum}.", Reason.TOO_MANY_ENTRIES)
         return False
     return True
 
@@ -141,20 +152,22 @@ def check_column_text(problems: Problems, field: str, value: str | None, max_len
     if value is None or has_nul(problems, field, value):
         return None
     if len(value) > max_length:
-        problems.add(field, f"{field} is {len(value)} characters; the maximum is {max_length}.")
+        problems.add(field, f"{field} is {len(value)} characters; the maximum is {max_length}.", Reason.TOO_LONG)
         return None
     return value
 
 
 def check_moment(problems: Problems, field: str, value: datetime | None) -> datetime | None:
-    """A time to compare with a column, in UTC. A time without an offset is read as UTC (the server's zone). One that
-    leaves the calendar in UTC (year 1 at +14:00, 9999-12-31 at -14:00) is refused: the driver overflowed on it."""
+    """A time to compare with a column, as the same instant in UTC (core/clock.py `as_utc`: SQLite compares stored
+    times as text, so a bound in another offset must become UTC first). A time without an offset is read as UTC (the
+    server's zone). One that leaves the calendar in UTC (year 1 at +14:00, 9999-12-31 at -14:00) is refused: the
+    driver overflowed on it."""
     if value is None:
         return None
     try:
-        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(UTC)
+        return clock.as_utc(value)
     except OverflowError:
-        problems.add(field, f"{field} must be a time between the years 1 and 9999 in UTC.")
+        problems.add(field, f"{field} must be a time between the years 1 and 9999 in UTC.", Reason.OUT_OF_RANGE)
         return None
 
 
@@ -180,6 +193,7 @@ def _surrogate_error(where: str, text: str) -> DomainError:
         where,
         f"{where} contains a lone surrogate ({code}), which is not a Unicode character; send text as UTF-8, or "
         "escape characters outside the BMP as a surrogate pair.",
+        Reason.INVALID_UNICODE,
     )
 
 

@@ -22,7 +22,7 @@ from tortoise.queryset import QuerySet
 from models.enums import Role
 from models.tickets import Ticket
 from resolvers.actor import Actor
-from resolvers.errors import forbidden, not_found
+from resolvers.errors import Reason, forbidden, not_found
 
 _NOTHING = Q(id__isnull=True)  # primary keys are never NULL: matches no row
 
@@ -70,9 +70,11 @@ async def workable_ticket(actor: Actor, number: int) -> Ticket:
     tickets within their group scope). Out of scope but openable is FORBIDDEN; invisible is NOT_FOUND."""
     ticket = await visible_tickets(actor).get_or_none(number=number)
     if ticket is None:
-        raise not_found(f"Ticket {number}", "number")
+        raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
     if actor.role is Role.STAFF and not await Ticket.filter(await queue_condition(actor), id=ticket.id).exists():
-        raise forbidden("This ticket is outside your groups' scope; ask an admin or a member of its group.")
+        raise forbidden(
+            "This ticket is outside your groups' scope; ask an admin or a member of its group.", Reason.OUT_OF_SCOPE
+        )
     return ticket
 
 

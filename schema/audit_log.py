@@ -11,7 +11,7 @@ from resolvers import audit_log
 from resolvers.pagination import decode_cursor
 from schema.context import Info
 from schema.errors import query
-from schema.pagination import Connection, build_connection
+from schema.pagination import Connection, page_connection
 from schema.replies import HistoryEntry
 
 
@@ -52,11 +52,4 @@ class Query:
     ) -> Connection[HistoryEntry]:
         wanted = filter.to_domain() if filter else None
         page = await query(info, lambda actor: audit_log.list_audit_entries(actor, wanted, first, decode_cursor(after)))
-        return build_connection(
-            page.rows,
-            convert=HistoryEntry.from_row,
-            position=audit_log.audit_position,
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            total_count=page.total_count,
-        )
+        return page_connection(page, convert=HistoryEntry.from_row, position=audit_log.audit_position)

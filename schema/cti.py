@@ -10,6 +10,23 @@ from resolvers.cti import visible_children
 from schema.context import Info
 
 
+def _node(row: dict[str, Any]) -> dict[str, Any]:
+    """The fields every level of the tree has, from its row."""
+    return {
+        "id": strawberry.ID(str(row["id"])),
+        "name": row["name"],
+        "sort_order": row["sort_order"],
+        "archived": row["archived"],
+    }
+
+
+def _include_archived(what: str) -> Any:
+    return strawberry.argument(
+        description=f"Also list archived {what} (they stay on old tickets); staff and admins only, ignored for "
+        "anyone else."
+    )
+
+
 @strawberry.type(description="The third level of the classification tree, under a type.")
 class Item:
     id: strawberry.ID = strawberry.field(description="Item ID.")
@@ -19,9 +36,7 @@ class Item:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Item:
-        return cls(
-            id=strawberry.ID(str(row["id"])), name=row["name"], sort_order=row["sort_order"], archived=row["archived"]
-        )
+        return cls(**_node(row))
 
 
 @strawberry.type(description="The second level of the classification tree, under a category.")
@@ -35,22 +50,14 @@ class TicketType:
     async def items(
         self,
         info: Info,
-        include_archived: Annotated[
-            bool,
-            strawberry.argument(
-                description="Also list archived items (they stay on old tickets); staff and admins only, ignored for "
-                "anyone else."
-            ),
-        ] = False,
+        include_archived: Annotated[bool, _include_archived("items")] = False,
     ) -> list[Item]:
         rows = await info.context.loaders.items_by_type_id.load(int(self.id))
         return [Item.from_row(r) for r in visible_children(info.context.actor, rows, include_archived=include_archived)]
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> TicketType:
-        return cls(
-            id=strawberry.ID(str(row["id"])), name=row["name"], sort_order=row["sort_order"], archived=row["archived"]
-        )
+        return cls(**_node(row))
 
 
 @strawberry.type(description="The top level of the classification tree; every ticket has one.")
@@ -64,13 +71,7 @@ class Category:
     async def types(
         self,
         info: Info,
-        include_archived: Annotated[
-            bool,
-            strawberry.argument(
-                description="Also list archived types (they stay on old tickets); staff and admins only, ignored for "
-                "anyone else."
-            ),
-        ] = False,
+        include_archived: Annotated[bool, _include_archived("types")] = False,
     ) -> list[TicketType]:
         rows = await info.context.loaders.types_by_category_id.load(int(self.id))
         return [
@@ -80,6 +81,4 @@ class Category:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Category:
-        return cls(
-            id=strawberry.ID(str(row["id"])), name=row["name"], sort_order=row["sort_order"], archived=row["archived"]
-        )
+        return cls(**_node(row))

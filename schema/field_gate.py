@@ -31,7 +31,8 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from resolvers.guest_fields import Audience, allows, audience_of, is_own_account_root
+from resolvers.guest_fields import Audience, allows, audience_of, field_refusal, is_own_account_root
+from schema.errors import top_level_error
 
 _INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
 _CACHE_SIZE = 1024
@@ -120,15 +121,11 @@ class _Walk:
 
 
 def refusal_error(refusal: Refusal, audience: Audience) -> GraphQLError:
-    """The top-level error: FORBIDDEN naming the field, or UNAUTHENTICATED for an anonymous caller asking for a
-    root field that needs a credential (what the resolvers answered before the gate, and what tells a client to
-    sign in)."""
-    field = f"{refusal.parent.name}.{refusal.node.name.value}"
-    if refusal.root and audience is Audience.ANONYMOUS:
-        message, code = f"{field} needs an account: sign in first.", "UNAUTHENTICATED"
-    else:
-        message, code = f"{field} is not available without an account.", "FORBIDDEN"
-    return GraphQLError(message, nodes=[refusal.node], extensions={"code": code, "field": field})
+    """The top-level error for the refused field, as resolvers/guest_fields.py words it: FORBIDDEN
+    (FIELD_NOT_ALLOWED), or UNAUTHENTICATED (SIGN_IN_REQUIRED) for an anonymous caller at a root field."""
+    return top_level_error(
+        field_refusal(audience, refusal.parent.name, refusal.node.name.value, root=refusal.root), [refusal.node]
+    )
 
 
 class FieldGate:

@@ -6,11 +6,11 @@ from typing import Annotated
 
 import strawberry
 
-from models.enums import Priority as StoredPriority
 from resolvers import guests
 from schema.context import Info, client_address
 from schema.enums import Priority
 from schema.errors import INPUT, UserError, mutate
+from schema.ticket_inputs import new_ticket
 from schema.tickets import Ticket
 
 
@@ -71,15 +71,7 @@ class Mutation:
     async def submit_guest_ticket(
         self, info: Info, input: Annotated[SubmitGuestTicketInput, INPUT]
     ) -> SubmitGuestTicketPayload:
-        data = guests.NewGuestTicket(
-            email=input.email,
-            subject=input.subject,
-            description=input.description,
-            category_id=input.category_id,
-            type_id=input.type_id,
-            item_id=input.item_id,
-            priority=StoredPriority[input.priority.name] if input.priority else None,
-        )
+        data = guests.NewGuestTicket(email=input.email, ticket=new_ticket(input))
         address = client_address(info.context.request)
         result, errors = await mutate(info, lambda _: guests.submit_guest_ticket(address, data))
         if result is None:

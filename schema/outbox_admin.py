@@ -13,7 +13,7 @@ from resolvers import outbox_admin
 from resolvers.pagination import decode_cursor
 from schema.context import Info
 from schema.errors import query
-from schema.pagination import Connection, build_connection
+from schema.pagination import Connection, page_connection
 
 
 @strawberry.enum(description="Where an outgoing email stands.")
@@ -79,11 +79,4 @@ class Query:
                 actor, status=stored, first=first, after=decode_cursor(after)
             ),
         )
-        return build_connection(
-            page.rows,
-            convert=OutboxEmail.from_row,
-            position=outbox_admin.outbox_position,
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            total_count=page.total_count,
-        )
+        return page_connection(page, convert=OutboxEmail.from_row, position=outbox_admin.outbox_position)

@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.types.nodes import SelectedField
 
-from resolvers.pagination import encode_cursor
+from resolvers.pagination import Page, encode_cursor
 
 T = TypeVar("T")
 N = TypeVar("N")
@@ -67,6 +67,20 @@ def build_connection(
             end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=total_count,
+    )
+
+
+def page_connection(
+    page: Page, *, convert: Callable[[dict[str, Any]], T], position: Callable[[dict[str, Any]], Sequence[Any]]
+) -> Connection[T]:
+    """A keyset Page from resolvers/pagination.py as a Connection."""
+    return build_connection(
+        page.rows,
+        convert=convert,
+        position=position,
+        has_next_page=page.has_next_page,
+        has_previous_page=page.has_previous_page,
+        total_count=page.total_count,
     )
 
 

@@ -1,4 +1,5 @@
-"""Admin-editable settings, one typed field each."""
+"""Admin-editable settings, one typed field each, built from the one declaration in resolvers/settings.py
+(SETTINGS): a new setting there is a new field here, with its description, and nothing else to write."""
 
 from __future__ import annotations
 
@@ -8,68 +9,37 @@ from typing import Annotated, Any
 import strawberry
 
 from resolvers import settings as setting_rules
-from resolvers.settings import DEFINITIONS
+from resolvers.settings import SETTINGS
 from schema.context import Info
 from schema.errors import UserError, mutate, query
 
 
-def _about(name: str, text: str) -> str:
-    """The description plus the default and bounds, straight from the definitions so they never drift."""
-    default, kind, low, high = DEFINITIONS[name]
-    if kind is bool:
-        return f"{text} Default {str(default).lower()}."
-    return f"{text} Default {default}; {low}..{high}."
+def _with_setting_fields(cls: type, *, optional: bool) -> type:
+    """Give `cls` one field per setting (in SETTINGS order) before strawberry reads its annotations; in an input
+    every field is optional, null meaning "leave it"."""
+    cls.__annotations__ = {spec.name: spec.kind | None if optional else spec.kind for spec in SETTINGS}
+    for spec in SETTINGS:
+        if optional:
+            setattr(cls, spec.name, strawberry.field(default=None, description=spec.description))
+        else:
+            setattr(cls, spec.name, strawberry.field(description=spec.description))
+    return cls
 
 
-_ABOUT = {
-    "reopen_window_days": _about(
-        "reopen_window_days", "Days after resolution in which a requester's reply reopens the ticket; 0 disables it."
-    ),
-    "user_selectable_priority": _about(
-        "user_selectable_priority", "Whether requesters may choose a priority when filing a ticket."
-    ),
-    "max_attachment_bytes": _about("max_attachment_bytes", "Largest accepted attachment, in bytes, per file."),
-    "guest_submission_enabled": _about(
-        "guest_submission_enabled", "Whether people without an account may file tickets (guest submission)."
-    ),
-    "guest_link_days": _about("guest_link_days", "Days a guest's emailed access link stays valid."),
-    "sla_enabled": _about("sla_enabled", "Whether SLA policies apply and SLA data is shown."),
-    "self_registration_enabled": _about(
-        "self_registration_enabled", "Whether people may create their own requester accounts."
-    ),
-}
-
-
-@strawberry.type(description="Every admin-editable setting, with its current value.")
 class Settings:
-    reopen_window_days: int = strawberry.field(description=_ABOUT["reopen_window_days"])
-    user_selectable_priority: bool = strawberry.field(description=_ABOUT["user_selectable_priority"])
-    max_attachment_bytes: int = strawberry.field(description=_ABOUT["max_attachment_bytes"])
-    guest_submission_enabled: bool = strawberry.field(description=_ABOUT["guest_submission_enabled"])
-    guest_link_days: int = strawberry.field(description=_ABOUT["guest_link_days"])
-    sla_enabled: bool = strawberry.field(description=_ABOUT["sla_enabled"])
-    self_registration_enabled: bool = strawberry.field(description=_ABOUT["self_registration_enabled"])
+    """Every admin-editable setting, with its current value."""
 
     @classmethod
     def from_values(cls, values: dict[str, Any]) -> Settings:
-        return cls(**{name: values[name] for name in DEFINITIONS})
+        return cls(**{spec.name: values[spec.name] for spec in SETTINGS})
 
 
-@strawberry.input(description="New values for some settings; omitted ones stay. All are checked before any is saved.")
 class UpdateSettingsInput:
-    reopen_window_days: int | None = strawberry.field(default=None, description=_ABOUT["reopen_window_days"])
-    user_selectable_priority: bool | None = strawberry.field(
-        default=None, description=_ABOUT["user_selectable_priority"]
-    )
-    max_attachment_bytes: int | None = strawberry.field(default=None, description=_ABOUT["max_attachment_bytes"])
-    guest_submission_enabled: bool | None = strawberry.field(
-        default=None, description=_ABOUT["guest_submission_enabled"]
-    )
-    guest_link_days: int | None = strawberry.field(default=None, description=_ABOUT["guest_link_days"])
-    sla_enabled: bool | None = strawberry.field(default=None, description=_ABOUT["sla_enabled"])
-    self_registration_enabled: bool | None = strawberry.field(
-        default=None, description=_ABOUT["self_registration_enabled"]
-    )
+    """New values for some settings; omitted ones stay. All are checked before any is saved."""
+
+
+strawberry.type(_with_setting_fields(Settings, optional=False), description=Settings.__doc__)
+strawberry.input(_with_setting_fields(UpdateSettingsInput, optional=True), description=UpdateSettingsInput.__doc__)
 
 
 @strawberry.type(description="The result of updateSettings.")
@@ -80,7 +50,7 @@ class UpdateSettingsPayload:
 
 def _given(input: UpdateSettingsInput) -> dict[str, Any]:
     """The settings the client sent (null means "leave it")."""
-    return {name: getattr(input, name) for name in DEFINITIONS if getattr(input, name) is not None}
+    return {spec.name: getattr(input, spec.name) for spec in SETTINGS if getattr(input, spec.name) is not None}
 
 
 @strawberry.type

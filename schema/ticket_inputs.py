@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Protocol
 
 import strawberry
 
 from models.enums import Priority as StoredPriority
 from resolvers import ticket_queue
+from resolvers.tickets import NewTicket
 from schema.enums import Priority
 
 
@@ -98,3 +100,27 @@ class UpdateTicketInput:
     )
     item_id: strawberry.ID | None = strawberry.field(default=strawberry.UNSET, description="New item (null clears it).")
     priority: Priority | None = strawberry.field(default=strawberry.UNSET, description="New priority.")
+
+
+class NewTicketFields(Protocol):
+    """What every input that files a ticket carries (CreateTicketInput, SubmitGuestTicketInput)."""
+
+    subject: str
+    description: str
+    category_id: strawberry.ID | None
+    type_id: strawberry.ID | None
+    item_id: strawberry.ID | None
+    priority: Priority | None
+
+
+def new_ticket(input: NewTicketFields, requester_id: strawberry.ID | None = None) -> NewTicket:
+    """The domain's NewTicket from any input that files one."""
+    return NewTicket(
+        subject=input.subject,
+        description=input.description,
+        category_id=input.category_id,
+        type_id=input.type_id,
+        item_id=input.item_id,
+        priority=StoredPriority[input.priority.name] if input.priority else None,
+        requester_id=requester_id,
+    )

@@ -10,7 +10,7 @@ import strawberry
 from models.enums import Priority as StoredPriority
 from resolvers import ticket_queue
 from resolvers.markdown import plain_text_html
-from resolvers.tickets import NewTicket, TicketChanges, create_ticket, update_ticket
+from resolvers.tickets import TicketChanges, create_ticket, update_ticket
 from resolvers.validation import KEEP
 from resolvers.visibility import shows_guest_email
 from schema.accounts import Group, User, load_user
@@ -21,7 +21,7 @@ from schema.errors import INPUT, UserError, mutate, query
 from schema.pagination import Connection, Edge, PageInfo, asks_for
 from schema.replies import HistoryEntry, Reply
 from schema.statuses import Status
-from schema.ticket_inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput
+from schema.ticket_inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
 
 
 @strawberry.type(description="A request for help, and everything known about it.")
@@ -206,15 +206,7 @@ class Query:
 class Mutation:
     @strawberry.mutation(description="File a ticket.")
     async def create_ticket(self, info: Info, input: Annotated[CreateTicketInput, INPUT]) -> CreateTicketPayload:
-        data = NewTicket(
-            subject=input.subject,
-            description=input.description,
-            category_id=input.category_id,
-            type_id=input.type_id,
-            item_id=input.item_id,
-            priority=StoredPriority[input.priority.name] if input.priority else None,
-            requester_id=input.requester_id,
-        )
+        data = new_ticket(input, input.requester_id)
         ticket, errors = await mutate(info, lambda actor: create_ticket(actor, data))
         if ticket is None:
             return CreateTicketPayload(ticket=None, errors=errors)

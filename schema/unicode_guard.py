@@ -4,20 +4,20 @@ JSON may escape an unpaired UTF-16 surrogate ("\\ud800"); Python's json keeps it
 whatever tried to encode the text (the database driver, an email, a log line): a 500 from 10 of 13 string inputs.
 graphql-core already refuses one in the document itself (a syntax error), so this checks what it does not see:
 the variables (every string and key, at any depth, used or not) and the operation name. The answer is a top-level
-error like any other bad variable value, with `extensions.code = "VALIDATION"` and the variable path in
-`extensions.field`; no resolver runs. NUL characters are valid Unicode and stay a per-field rule with a payload
-error (resolvers/validation.py `has_nul`). Why here and not in the HTTP view: websockets and in-process execution
-pass through the schema too.
+error like any other bad variable value, with `extensions.code = "VALIDATION"`, `extensions.reason =
+"INVALID_UNICODE"` and the variable path in `extensions.field`; no resolver runs. NUL characters are valid
+Unicode and stay a per-field rule with a payload error (resolvers/validation.py `has_nul`). Why here and not in
+the HTTP view: websockets and in-process execution pass through the schema too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
-from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
 from resolvers.validation import lone_surrogate
+from schema.errors import top_level_error
 
 
 class RefuseLoneSurrogates(SchemaExtension):
@@ -28,5 +28,5 @@ class RefuseLoneSurrogates(SchemaExtension):
         )
         if problem is not None:
             # A GraphQLError raised here becomes the operation's only error (strawberry wraps anything else).
-            raise GraphQLError(problem.message, extensions={"code": problem.code.value, "field": problem.field})
+            raise top_level_error(problem)
         yield

@@ -14,7 +14,7 @@ from schema.auth import user_from_model
 from schema.context import Info
 from schema.enums import Role
 from schema.errors import INPUT, UserError, mutate, query
-from schema.pagination import Connection, build_connection
+from schema.pagination import Connection, page_connection
 
 
 def stored_role(role: Role | None) -> StoredRole | None:
@@ -87,14 +87,7 @@ class Query:
                 actor, role=stored_role(role), search=search, first=first, after=decode_cursor(after)
             ),
         )
-        return build_connection(
-            page.rows,
-            convert=User.from_row,
-            position=users.user_position,
-            has_next_page=page.has_next_page,
-            has_previous_page=page.has_previous_page,
-            total_count=page.total_count,
-        )
+        return page_connection(page, convert=User.from_row, position=users.user_position)
 
 
 @strawberry.type

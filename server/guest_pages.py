@@ -20,10 +20,11 @@ from starlette.routing import Route
 from resolvers import outbox
 from resolvers.authentication import authenticate_guest
 from resolvers.cti import list_categories
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, ErrorCode, Reason
 from resolvers.guests import GuestThread, NewGuestTicket, guest_thread, reply_as_guest, request_guest_link
 from resolvers.guests import submit_guest_ticket as submit_ticket
 from resolvers.settings import get_setting
+from resolvers.tickets import NewTicket
 from schema.context import client_address
 
 T = TypeVar("T")
@@ -96,14 +97,10 @@ async def read_form(request: Request) -> dict[str, str] | HTMLResponse:
 
 async def attempt(work: Callable[[], Awaitable[T]]) -> tuple[T | None, DomainError | None]:
     """Run a resolver as the GraphQL mutations do: refusals come back, committed outbox rows are announced."""
-    outbox.forget_queued()
     try:
-        result = await work()
+        return await outbox.announcing(work), None
     except DomainError as error:
-        outbox.forget_queued()
         return None, error
-    await outbox.announce_queued()
-    return result, None
 
 
 def too_large() -> HTMLResponse:
@@ -154,13 +151,15 @@ async def submit_page(request: Request) -> Response:
         return values
     data = NewGuestTicket(
         email=values.get("email"),
-        subject=values.get("subject", ""),
-        description=values.get("description", ""),
-        category_id=values.get("categoryId") or None,
+        ticket=NewTicket(
+            subject=values.get("subject", ""),
+            description=values.get("description", ""),
+            category_id=values.get("categoryId") or None,
+        ),
     )
     address = client_address(request)
     result, error = await attempt(lambda: submit_ticket(address, data))
-    if error is not None and error.code is ErrorCode.FORBIDDEN:
+    if error is not None and error.reason is Reason.GUEST_SUBMISSION_OFF:
         return page("Submit a request", SUBMIT_OFF, 403)
     if result is None:
         return await submit_form(values, error)

@@ -26,8 +26,12 @@ from models.enums import Priority, Role, StatusKind
 from models.statuses import Status
 from models.tickets import Ticket
 from resolvers.credentials import new_session_token, token_hash
+from resolvers.errors import DomainError, Reason
 
 _seq = itertools.count(1)
+
+# The selection every refusal assertion below reads.
+ERRORS = "errors { code reason field message }"
 
 
 @dataclass
@@ -65,10 +69,11 @@ async def ascii_gql(
 
 
 def surrogate_error(body: dict[str, Any]) -> dict[str, Any]:
-    """The one top-level VALIDATION error of an operation refused for a lone surrogate (nothing ran)."""
+    """The one top-level error of an operation refused for a lone surrogate (nothing ran): VALIDATION, with reason
+    INVALID_UNICODE."""
     assert body.get("data") is None, body
     (error,) = body["errors"]
-    assert error["extensions"]["code"] == "VALIDATION", error
+    assert (error["extensions"]["code"], error["extensions"]["reason"]) == ("VALIDATION", "INVALID_UNICODE"), error
     return dict(error)
 
 
@@ -80,6 +85,32 @@ async def gql_data(
     assert not body.get("errors"), body["errors"]
     data: dict[str, Any] = body["data"]
     return data
+
+
+def refusals(payload: dict[str, Any] | DomainError) -> list[tuple[Reason, str | None]]:
+    """(reason, field) of every error of a mutation payload (selected with ERRORS) or of a DomainError, in order.
+    Each error's broad code must be its reason's: clients read both."""
+    if isinstance(payload, DomainError):
+        return [(error.reason, error.field) for error in payload.all]
+    found: list[tuple[Reason, str | None]] = []
+    for error in payload["errors"]:
+        reason = Reason[error["reason"]]
+        assert error["code"] == reason.code.value, error
+        found.append((reason, error["field"]))
+    return found
+
+
+def assert_refused(payload: dict[str, Any] | DomainError, reason: Reason, field: str | None = None) -> None:
+    """The payload (or DomainError) carries exactly one refusal: `reason`, on `field` (None: no field)."""
+    assert refusals(payload) == [(reason, field)], payload
+
+
+def assert_query_refused(body: dict[str, Any], reason: Reason, field: str | None = None) -> None:
+    """A whole GraphQL response was refused at the top level (UNAUTHENTICATED, or a refused query) for `reason`:
+    one error whose extensions carry the reason, its code and the field."""
+    errors = body.get("errors") or []
+    found = [(e["extensions"].get("code"), e["extensions"].get("reason"), e["extensions"].get("field")) for e in errors]
+    assert found == [(reason.code.value, reason.value, field)], body
 
 
 async def make_person(
@@ -217,6 +248,23 @@ async def redis_rate_limits(monkeypatch: Any, url: str, keys: str) -> AsyncItera
         await redis.aclose()
         monkeypatch.delenv("REDIS_URL")
         reset_config()
+
+
+def mutation_document(operation: str, selection: str) -> str:
+    """`operation(input: $input) { <selection> errors {...} }`, its input type named after it (DESIGN naming)."""
+    input_type = operation[0].upper() + operation[1:] + "Input"
+    return f"mutation ($input: {input_type}!) {{ {operation}(input: $input) {{ {selection} {ERRORS} }} }}"
+
+
+def assert_admins_only(body: dict[str, Any], operation: str, *, signed_in: bool) -> None:
+    """Someone who is not an admin tried an admin mutation: ADMIN_ONLY in its payload, or without a token the
+    top-level SIGN_IN_REQUIRED naming the mutation (the guest gate refuses it before it runs) and no data."""
+    if signed_in:
+        assert "errors" not in body, body
+        assert_refused(body["data"][operation], Reason.ADMIN_ONLY)
+    else:
+        assert body["data"] is None
+        assert_query_refused(body, Reason.SIGN_IN_REQUIRED, f"Mutation.{operation}")
 
 
 async def mutation_payload(

@@ -11,20 +11,21 @@ from models.accounts import ApiKey
 from models.audit import AuditEntry
 from models.enums import Role
 from resolvers.credentials import token_hash
-from tests.helpers import Person, gql, gql_data, make_person
+from resolvers.errors import Reason
+from tests.helpers import ERRORS, Person, assert_query_refused, assert_refused, gql, gql_data, make_person
 
-CREATE = """
-mutation ($input: CreateApiKeyInput!) {
-  createApiKey(input: $input) {
-    apiKey { id name prefix createdAt lastUsedAt revokedAt }
+CREATE = f"""
+mutation ($input: CreateApiKeyInput!) {{
+  createApiKey(input: $input) {{
+    apiKey {{ id name prefix createdAt lastUsedAt revokedAt }}
     plaintextKey
-    errors { code field message }
-  }
-}"""
-REVOKE = """
-mutation ($input: RevokeApiKeyInput!) {
-  revokeApiKey(input: $input) { apiKey { id revokedAt } errors { code field message } }
-}"""
+    {ERRORS}
+  }}
+}}"""
+REVOKE = f"""
+mutation ($input: RevokeApiKeyInput!) {{
+  revokeApiKey(input: $input) {{ apiKey {{ id revokedAt }} {ERRORS} }}
+}}"""
 MY_KEYS = "{ myApiKeys { id name prefix revokedAt } }"
 ME = "{ me { id role } }"
 
@@ -67,23 +68,23 @@ async def test_every_signed_in_role_can_create_a_key_that_authenticates_as_them(
 
 
 async def test_anonymous_cannot_create_or_revoke_or_list_keys(client: httpx.AsyncClient) -> None:
-    for query, variables in [
-        (CREATE, {"input": {"name": "ci"}}),
-        (REVOKE, {"input": {"apiKeyId": "1"}}),
-        (MY_KEYS, None),
+    for query, variables, root in [
+        (CREATE, {"input": {"name": "ci"}}, "Mutation.createApiKey"),
+        (REVOKE, {"input": {"apiKeyId": "1"}}, "Mutation.revokeApiKey"),
+        (MY_KEYS, None, "Query.myApiKeys"),
     ]:
         body = await gql(client, query, variables)
         assert body["data"] is None
-        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert_query_refused(body, Reason.SIGN_IN_REQUIRED, root)
     assert not await ApiKey.exists()
 
 
 async def test_key_name_is_validated(client: httpx.AsyncClient) -> None:
     person = await make_person(Role.USER)
-    for name, message in [(" ", "name is required."), ("k" * 101, "name is 101 characters; the maximum is 100.")]:
+    for name, reason in [(" ", Reason.REQUIRED), ("k" * 101, Reason.TOO_LONG)]:
         result = await create_key(client, person, name)
         assert result["apiKey"] is None and result["plaintextKey"] is None
-        assert result["errors"] == [{"code": "VALIDATION", "field": "name", "message": message}]
+        assert_refused(result, reason, "name")
     assert not await ApiKey.exists()
 
 
@@ -107,14 +108,14 @@ async def test_owner_revokes_their_key_and_it_stops_working_on_the_next_request(
     assert result["apiKey"]["id"] == key_id and result["apiKey"]["revokedAt"] is not None
     assert (await gql_data(client, ME, token=key))["me"] is None
     body = await gql(client, CREATE, {"input": {"name": "again"}}, token=key)
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.createApiKey")
 
     entry = await AuditEntry.get(action="api_key.revoked")
     assert entry.before["revokedAt"] is None  # type: ignore[index]
     assert entry.after["revokedAt"] is not None  # type: ignore[index]
 
     again = await revoke(client, person.token, key_id)
-    assert [(e["code"], e["field"]) for e in again["errors"]] == [("CONFLICT", "apiKeyId")]
+    assert_refused(again, Reason.ALREADY_REVOKED, "apiKeyId")
 
 
 async def test_a_key_can_revoke_itself(client: httpx.AsyncClient) -> None:
@@ -132,7 +133,7 @@ async def test_someone_elses_key_is_not_found_for_non_admins(client: httpx.Async
     created = await create_key(client, owner)
     result = await revoke(client, other.token, created["apiKey"]["id"])
     assert result["apiKey"] is None
-    assert result["errors"] == [{"code": "NOT_FOUND", "field": "apiKeyId", "message": "API key was not found."}]
+    assert_refused(result, Reason.API_KEY_NOT_FOUND, "apiKeyId")
     # Exactly like a key that does not exist.
     missing = await revoke(client, other.token, "999999")
     assert missing["errors"] == result["errors"]
@@ -153,7 +154,7 @@ async def test_admins_can_revoke_anyones_key(client: httpx.AsyncClient) -> None:
 async def test_revoke_validates_the_id(client: httpx.AsyncClient) -> None:
     person = await make_person(Role.USER)
     result = await revoke(client, person.token, "abc")
-    assert [(e["code"], e["field"]) for e in result["errors"]] == [("VALIDATION", "apiKeyId")]
+    assert_refused(result, Reason.INVALID_ID, "apiKeyId")
 
 
 async def test_my_api_keys_lists_only_my_keys_newest_first(client: httpx.AsyncClient) -> None:

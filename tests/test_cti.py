@@ -12,9 +12,13 @@ import pytest
 from models.audit import AuditEntry
 from models.cti import Category, Item, TicketType
 from models.enums import Role
+from resolvers.errors import Reason
 from tests.conftest import QueryCounter
 from tests.helpers import (
     admin_token,
+    assert_admins_only,
+    assert_query_refused,
+    assert_refused,
     gql,
     gql_data,
     make_category,
@@ -23,10 +27,10 @@ from tests.helpers import (
     make_person,
     make_ticket,
     make_type,
+    mutation_document,
     mutation_payload,
 )
 
-ERRORS = "errors { code field message }"
 NODE = "id name sortOrder archived"
 SELECTIONS = {
     "createCategory": f"category {{ {NODE} }}",
@@ -42,8 +46,7 @@ SELECTIONS = {
 
 
 def mutation(name: str) -> str:
-    input_type = name[0].upper() + name[1:] + "Input"
-    return f"mutation ($input: {input_type}!) {{ {name}(input: $input) {{ {SELECTIONS[name]} {ERRORS} }} }}"
+    return mutation_document(name, SELECTIONS[name])
 
 
 async def run(client: httpx.AsyncClient, operation: str, token: str | None, /, **input: Any) -> dict[str, Any]:
@@ -99,12 +102,7 @@ async def test_only_admins_may_change_the_tree(client: httpx.AsyncClient, name: 
     token = (await make_person(role)).token if role else None
     before = await tree_state()
     body = await gql(client, mutation(name), {"input": VALID_INPUTS[name](tree)}, token=token)
-    if role is None:
-        assert body["data"] is None
-        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
-    else:
-        assert "errors" not in body
-        assert [e["code"] for e in body["data"][name]["errors"]] == ["FORBIDDEN"]
+    assert_admins_only(body, name, signed_in=role is not None)
     assert await tree_state() == before
 
 
@@ -130,11 +128,10 @@ async def test_create_category_trims_the_name_and_records_it(client: httpx.Async
     assert entry.after == {"name": "Network", "sort_order": 3, "archived": False}
 
 
-@pytest.mark.parametrize(
-    ("value", "message"),
-    [("   ", "name is required."), ("x" * 101, "name is 101 characters; the maximum is 100.")],
-)
-async def test_names_must_have_one_to_a_hundred_characters(client: httpx.AsyncClient, value: str, message: str) -> None:
+@pytest.mark.parametrize(("value", "reason"), [("   ", Reason.REQUIRED), ("x" * 101, Reason.TOO_LONG)])
+async def test_names_must_have_one_to_a_hundred_characters(
+    client: httpx.AsyncClient, value: str, reason: Reason
+) -> None:
     token = await admin_token()
     category = await make_category("Hardware")
     ticket_type = await make_type(category)
@@ -145,7 +142,7 @@ async def test_names_must_have_one_to_a_hundred_characters(client: httpx.AsyncCl
         ("updateCategory", {"categoryId": str(category.id), "name": value}),
     ]:
         payload = await run(client, name, token, **input)
-        assert payload["errors"] == [{"code": "VALIDATION", "field": "name", "message": message}], name
+        assert_refused(payload, reason, "name")
     assert await Category.all().values_list("name", flat=True) == ["Hardware"]
     assert await AuditEntry.all().count() == 0
 
@@ -153,26 +150,21 @@ async def test_names_must_have_one_to_a_hundred_characters(client: httpx.AsyncCl
 async def test_references_must_be_ids_of_existing_rows(client: httpx.AsyncClient) -> None:
     token = await admin_token()
     payload = await run(client, "createType", token, categoryId="abc", name="VPN")
-    assert payload["errors"] == [
-        {
-            "code": "VALIDATION",
-            "field": "categoryId",
-            "message": "categoryId must be an ID (a whole number in the digits 0-9), not 'abc'.",
-        }
+    assert_refused(payload, Reason.INVALID_ID, "categoryId")
+    category, type_, item = Reason.CATEGORY_NOT_FOUND, Reason.TYPE_NOT_FOUND, Reason.ITEM_NOT_FOUND
+    cases: list[tuple[str, dict[str, Any], str, Reason]] = [
+        ("createType", {"categoryId": "999", "name": "VPN"}, "categoryId", category),
+        ("createItem", {"typeId": "999", "name": "Client"}, "typeId", type_),
+        ("updateCategory", {"categoryId": "999", "name": "X"}, "categoryId", category),
+        ("updateType", {"typeId": "999", "archived": True}, "typeId", type_),
+        ("updateItem", {"itemId": "999", "sortOrder": 1}, "itemId", item),
+        ("deleteCategory", {"categoryId": "999"}, "categoryId", category),
+        ("deleteType", {"typeId": "999"}, "typeId", type_),
+        ("deleteItem", {"itemId": "999"}, "itemId", item),
     ]
-    cases: list[tuple[str, dict[str, Any], str, str]] = [
-        ("createType", {"categoryId": "999", "name": "VPN"}, "categoryId", "Category"),
-        ("createItem", {"typeId": "999", "name": "Client"}, "typeId", "Type"),
-        ("updateCategory", {"categoryId": "999", "name": "X"}, "categoryId", "Category"),
-        ("updateType", {"typeId": "999", "archived": True}, "typeId", "Type"),
-        ("updateItem", {"itemId": "999", "sortOrder": 1}, "itemId", "Item"),
-        ("deleteCategory", {"categoryId": "999"}, "categoryId", "Category"),
-        ("deleteType", {"typeId": "999"}, "typeId", "Type"),
-        ("deleteItem", {"itemId": "999"}, "itemId", "Item"),
-    ]
-    for name, values, field, label in cases:
+    for name, values, field, reason in cases:
         payload = await run(client, name, token, **values)
-        assert payload["errors"] == [{"code": "NOT_FOUND", "field": field, "message": f"{label} was not found."}], name
+        assert_refused(payload, reason, field)
 
 
 async def test_names_are_unique_among_siblings_ignoring_case(client: httpx.AsyncClient) -> None:
@@ -182,21 +174,18 @@ async def test_names_are_unique_among_siblings_ignoring_case(client: httpx.Async
     laptop = await make_type(hardware, "Laptop")
     await make_item(laptop, "Battery")
 
-    def conflict(message: str) -> list[dict[str, Any]]:
-        return [{"code": "CONFLICT", "field": "name", "message": message}]
+    def name_taken(payload: dict[str, Any], message: str) -> None:
+        assert_refused(payload, Reason.NAME_TAKEN, "name")
+        assert payload["errors"][0]["message"] == message  # it says among which siblings
 
     payload = await run(client, "createCategory", token, name="hardware")
-    assert payload["errors"] == conflict('name "hardware" is already used by another category; names must be unique.')
+    name_taken(payload, 'name "hardware" is already used by another category; names must be unique.')
     payload = await run(client, "updateCategory", token, categoryId=str(software.id), name="HARDWARE")
-    assert payload["errors"] == conflict('name "HARDWARE" is already used by another category; names must be unique.')
+    name_taken(payload, 'name "HARDWARE" is already used by another category; names must be unique.')
     payload = await run(client, "createType", token, categoryId=str(hardware.id), name="laptop")
-    assert payload["errors"] == conflict(
-        'name "laptop" is already used by another type in this category; names must be unique.'
-    )
+    name_taken(payload, 'name "laptop" is already used by another type in this category; names must be unique.')
     payload = await run(client, "createItem", token, typeId=str(laptop.id), name="BATTERY")
-    assert payload["errors"] == conflict(
-        'name "BATTERY" is already used by another item in this type; names must be unique.'
-    )
+    name_taken(payload, 'name "BATTERY" is already used by another item in this type; names must be unique.')
     assert await AuditEntry.all().count() == 0
 
     # The same name under another parent is fine, and so is changing the case of one's own name.
@@ -230,35 +219,25 @@ async def test_delete_is_refused_while_tickets_children_or_group_scopes_refer_to
     await make_group("Desk", scope=[(hardware, laptop)])
     before = await tree_state()
 
+    # IN_USE, and the message says what refers to the row, so the admin knows what to move first.
     payload = await run(client, "deleteCategory", token, categoryId=str(hardware.id))
-    assert payload == {
-        "deletedId": None,
-        "errors": [
-            {
-                "code": "CONFLICT",
-                "field": "categoryId",
-                "message": 'Category "Hardware" cannot be deleted while 1 ticket, 1 type and '
-                "1 group scope entry (Desk) refer to it; archive it instead.",
-            }
-        ],
-    }
+    assert payload["deletedId"] is None
+    assert_refused(payload, Reason.IN_USE, "categoryId")
+    assert payload["errors"][0]["message"] == (
+        'Category "Hardware" cannot be deleted while 1 ticket, 1 type and '
+        "1 group scope entry (Desk) refer to it; archive it instead."
+    )
     payload = await run(client, "deleteType", token, typeId=str(laptop.id))
-    assert payload["errors"] == [
-        {
-            "code": "CONFLICT",
-            "field": "typeId",
-            "message": 'Type "Laptop" cannot be deleted while 1 ticket, 1 item and 1 group scope entry (Desk) '
-            "refer to it; archive it instead.",
-        }
-    ]
+    assert_refused(payload, Reason.IN_USE, "typeId")
+    assert payload["errors"][0]["message"] == (
+        'Type "Laptop" cannot be deleted while 1 ticket, 1 item and 1 group scope entry (Desk) '
+        "refer to it; archive it instead."
+    )
     payload = await run(client, "deleteItem", token, itemId=str(battery.id))
-    assert payload["errors"] == [
-        {
-            "code": "CONFLICT",
-            "field": "itemId",
-            "message": 'Item "Battery" cannot be deleted while 1 ticket refers to it; archive it instead.',
-        }
-    ]
+    assert_refused(payload, Reason.IN_USE, "itemId")
+    assert payload["errors"][0]["message"] == (
+        'Item "Battery" cannot be deleted while 1 ticket refers to it; archive it instead.'
+    )
     assert await tree_state() == before
 
 
@@ -268,7 +247,7 @@ async def test_a_category_used_only_by_tickets_can_be_archived_but_not_deleted(c
     for _ in range(2):
         await make_ticket(network)
     payload = await run(client, "deleteCategory", token, categoryId=str(network.id))
-    assert payload["errors"][0]["code"] == "CONFLICT"
+    assert_refused(payload, Reason.IN_USE, "categoryId")
     assert "2 tickets" in payload["errors"][0]["message"]
     archived = await run(client, "updateCategory", token, categoryId=str(network.id), archived=True)
     assert archived["errors"] == [] and archived["category"]["archived"] is True
@@ -344,7 +323,7 @@ async def test_categories_need_a_signed_in_user(client: httpx.AsyncClient) -> No
     await make_category("Hardware")
     body = await gql(client, "{ categories { name } }")
     assert body["data"] is None
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED)
     for role in (Role.USER, Role.STAFF, Role.ADMIN):
         person = await make_person(role)
         data = await gql_data(client, "{ categories { name } }", token=person.token)

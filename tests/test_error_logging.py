@@ -112,8 +112,8 @@ async def test_helpdesk_serve_logs_a_refused_request_in_one_line(tmp_path: Path)
     finally:
         server.terminate()
         output, _ = await asyncio.wait_for(server.communicate(), STOP_SECONDS)
-    assert answer.json()["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert answer.json()["errors"][0]["extensions"]["reason"] == "SIGN_IN_REQUIRED"
     log = output.decode()
     assert "Traceback" not in log, log
     lines = [line for line in log.splitlines() if "UNAUTHENTICATED" in line]
-    assert len(lines) == 1 and "You need to sign in" in lines[0], log
+    assert len(lines) == 1 and "Query.tickets needs an account: sign in first." in lines[0], log

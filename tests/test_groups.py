@@ -13,9 +13,13 @@ from models.audit import AuditEntry
 from models.cti import Category, TicketType
 from models.enums import Role, StatusKind
 from models.tickets import Ticket
+from resolvers.errors import Reason
 from tests.helpers import (
     Person,
     admin_token,
+    assert_admins_only,
+    assert_query_refused,
+    assert_refused,
     gql,
     gql_data,
     make_category,
@@ -23,16 +27,17 @@ from tests.helpers import (
     make_person,
     make_ticket,
     make_type,
+    mutation_document,
     mutation_payload,
+    refusals,
     status_of,
 )
 
-ERRORS = "errors { code field message }"
 GROUP = "group { id name members { id } scope { category { id } type { id } } }"
 MUTATIONS = {
-    "createGroup": f"mutation ($input: CreateGroupInput!) {{ createGroup(input: $input) {{ {GROUP} {ERRORS} }} }}",
-    "updateGroup": f"mutation ($input: UpdateGroupInput!) {{ updateGroup(input: $input) {{ {GROUP} {ERRORS} }} }}",
-    "deleteGroup": f"mutation ($input: DeleteGroupInput!) {{ deleteGroup(input: $input) {{ deletedId {ERRORS} }} }}",
+    "createGroup": mutation_document("createGroup", GROUP),
+    "updateGroup": mutation_document("updateGroup", GROUP),
+    "deleteGroup": mutation_document("deleteGroup", "deletedId"),
 }
 GROUPS = "{ groups { name members { name } scope { category { name } type { name } } } }"
 
@@ -75,11 +80,7 @@ async def test_only_admins_may_manage_groups(client: httpx.AsyncClient, operatio
     token = (await make_person(role)).token if role else None
     before = await state()
     body = await gql(client, MUTATIONS[operation], {"input": VALID_INPUTS[operation](group, member, category)}, token)
-    if role is None:
-        assert body["data"] is None
-        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
-    else:
-        assert [e["code"] for e in body["data"][operation]["errors"]] == ["FORBIDDEN"]
+    assert_admins_only(body, operation, signed_in=role is not None)
     assert await state() == before
 
 
@@ -152,24 +153,21 @@ async def test_every_bad_member_and_scope_entry_is_reported_and_nothing_is_saved
         ],
     )
     assert payload["group"] is None
-    assert {(e["code"], e["field"], e["message"]) for e in payload["errors"]} == {
-        ("VALIDATION", "name", "name is required."),
-        ("VALIDATION", "memberIds", "memberIds must be an ID (a whole number in the digits 0-9), not 'x'."),
-        ("VALIDATION", "memberIds", "memberIds names users that do not exist: 999."),
-        (
-            "VALIDATION",
-            "memberIds",
-            f"memberIds must name staff or admin accounts; these are requester accounts: {requester.id}.",
-        ),
-        (
-            "VALIDATION",
-            "scope[1].typeId",
-            f"scope[1].typeId: type {vpn.id} does not belong to category {hardware.id}; "
-            "a scope entry's type must belong to its category.",
-        ),
-        ("VALIDATION", "scope[2].categoryId", "scope[2].categoryId: category 999 was not found."),
-        ("VALIDATION", "scope[3].typeId", "scope[3].typeId: type 999 was not found."),
-    }
+    assert sorted(refusals(payload)) == sorted(
+        [
+            (Reason.REQUIRED, "name"),
+            (Reason.INVALID_ID, "memberIds"),
+            (Reason.UNKNOWN_ID, "memberIds"),
+            (Reason.NOT_STAFF, "memberIds"),
+            (Reason.NOT_IN_CATEGORY, "scope[1].typeId"),
+            (Reason.UNKNOWN_ID, "scope[2].categoryId"),
+            (Reason.UNKNOWN_ID, "scope[3].typeId"),
+        ]
+    )
+    # The messages name the entries at fault.
+    messages = " ".join(e["message"] for e in payload["errors"])
+    for named in ("not 'x'", "exist: 999", f"requester accounts: {requester.id}", f"type {vpn.id} does not belong"):
+        assert named in messages
     assert await state() == before
 
 
@@ -177,19 +175,14 @@ async def test_group_names_are_unique_ignoring_case(client: httpx.AsyncClient) -
     token = await admin_token()
     await make_group("Desk")
     other = await make_group("Network")
-    taken = [
-        {
-            "code": "CONFLICT",
-            "field": "name",
-            "message": 'name "desk" is already used by another group; names must be unique.',
-        }
-    ]
     staff = await make_person(Role.STAFF)
     before = await state()
-    assert (await run(client, "createGroup", token, name="desk"))["errors"] == taken
+    payload = await run(client, "createGroup", token, name="desk")
+    assert_refused(payload, Reason.NAME_TAKEN, "name")
+    assert payload["errors"][0]["message"] == 'name "desk" is already used by another group; names must be unique.'
     # A refused rename also leaves the members that came with it unsaved.
     payload = await run(client, "updateGroup", token, groupId=str(other.id), memberIds=ids(staff), name="desk")
-    assert payload["errors"] == taken
+    assert_refused(payload, Reason.NAME_TAKEN, "name")
     assert await state() == before
 
 
@@ -236,7 +229,7 @@ async def test_one_bad_scope_entry_leaves_the_group_as_it_was(client: httpx.Asyn
         scope=[entry(network), {"categoryId": str(network.id), "typeId": "424242"}],
     )
     assert payload["group"] is None
-    assert [(e["code"], e["field"]) for e in payload["errors"]] == [("VALIDATION", "scope[1].typeId")]
+    assert_refused(payload, Reason.UNKNOWN_ID, "scope[1].typeId")
     assert await state() == before
 
 
@@ -266,21 +259,15 @@ async def test_a_group_with_open_tickets_cannot_be_deleted(client: httpx.AsyncCl
     await make_ticket(hardware, group=group, status=await status_of(StatusKind.RESOLVED))
     before = await state()
     payload = await run(client, "deleteGroup", token, groupId=str(group.id))
-    assert payload["errors"] == [
-        {
-            "code": "CONFLICT",
-            "field": "groupId",
-            "message": 'Group "Desk" cannot be deleted while 2 open tickets are assigned to it; reassign them first.',
-        }
-    ]
+    assert_refused(payload, Reason.IN_USE, "groupId")
+    assert "while 2 open tickets are assigned to it" in payload["errors"][0]["message"]
     assert await state() == before
 
 
 async def test_unknown_groups_are_not_found(client: httpx.AsyncClient) -> None:
     token = await admin_token()
-    not_found = [{"code": "NOT_FOUND", "field": "groupId", "message": "Group was not found."}]
-    assert (await run(client, "updateGroup", token, groupId="999", name="X"))["errors"] == not_found
-    assert (await run(client, "deleteGroup", token, groupId="999"))["errors"] == not_found
+    assert_refused(await run(client, "updateGroup", token, groupId="999", name="X"), Reason.GROUP_NOT_FOUND, "groupId")
+    assert_refused(await run(client, "deleteGroup", token, groupId="999"), Reason.GROUP_NOT_FOUND, "groupId")
 
 
 async def test_groups_are_listed_for_staff_and_admins_only(client: httpx.AsyncClient) -> None:
@@ -303,7 +290,7 @@ async def test_groups_are_listed_for_staff_and_admins_only(client: httpx.AsyncCl
     user = await make_person(Role.USER)
     body = await gql(client, GROUPS, token=user.token)
     assert body["data"] is None
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
+    assert_query_refused(body, Reason.STAFF_ONLY)
     body = await gql(client, GROUPS)
     assert body["data"] is None
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.groups")

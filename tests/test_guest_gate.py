@@ -15,6 +15,7 @@ from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.settings import Setting
 from models.tickets import Ticket
+from resolvers.errors import Reason
 from resolvers.guest_fields import ALLOWED_FIELDS, OWN_ACCOUNT_ROOTS
 from schema.root import build_schema
 from tests.helpers import Guest, give_password, gql, gql_data, make_category, make_guest, make_person, make_ticket
@@ -32,6 +33,13 @@ def refusal(body: dict[str, Any]) -> dict[str, Any]:
     assert body["data"] is None, body
     (error,) = body["errors"]
     return {"message": error["message"], **error["extensions"]}
+
+
+def why(refused: dict[str, Any]) -> tuple[Reason, str]:
+    """(reason, field) of a refusal; its code must be the reason's."""
+    reason = Reason(refused["reason"])
+    assert refused["code"] == reason.code.value, refused
+    return reason, refused["field"]
 
 
 HIDDEN = [
@@ -61,6 +69,7 @@ async def test_a_guest_asking_for_a_hidden_field_is_refused_naming_it(
     assert refusal(body) == {
         "message": f"{field} is not available without an account.",
         "code": "FORBIDDEN",
+        "reason": "FIELD_NOT_ALLOWED",
         "field": field,
     }
     # Asked again (the verdict is cached): the same answer, one error, not two.
@@ -116,32 +125,33 @@ async def test_a_refused_mutation_runs_nothing(client: httpx.AsyncClient) -> Non
     )
 
 
+NOT_ALLOWED, SIGN_IN = Reason.FIELD_NOT_ALLOWED, Reason.SIGN_IN_REQUIRED
 ROOTS = [
-    ("{ tickets { totalCount } }", "Query.tickets", "FORBIDDEN", "UNAUTHENTICATED"),
-    ("{ users { totalCount } }", "Query.users", "FORBIDDEN", "UNAUTHENTICATED"),
-    ("query { ticket(number: 1) { subject } }", "Query.ticket", None, "UNAUTHENTICATED"),
-    ("mutation { logout { ok } }", "Mutation.logout", "FORBIDDEN", "UNAUTHENTICATED"),
-    ('mutation { addReply(input: {number: 1, body: "x"}) { errors { code } } }', "Mutation.addReply", None,
-     "UNAUTHENTICATED"),
+    ("{ tickets { totalCount } }", "Query.tickets", NOT_ALLOWED, SIGN_IN),
+    ("{ users { totalCount } }", "Query.users", NOT_ALLOWED, SIGN_IN),
+    ("query { ticket(number: 1) { subject } }", "Query.ticket", None, SIGN_IN),
+    ("mutation { logout { ok } }", "Mutation.logout", NOT_ALLOWED, SIGN_IN),
+    ('mutation { addReply(input: {number: 1, body: "x"}) { errors { code reason } } }', "Mutation.addReply", None,
+     SIGN_IN),
 ]  # fmt: skip
 
 
 @pytest.mark.parametrize(("document", "field", "as_guest", "as_anonymous"), ROOTS)
-async def test_root_fields_outside_the_list_are_refused_with_the_code_that_says_why(
-    client: httpx.AsyncClient, document: str, field: str, as_guest: str | None, as_anonymous: str
+async def test_root_fields_outside_the_list_are_refused_with_the_reason_that_says_why(
+    client: httpx.AsyncClient, document: str, field: str, as_guest: Reason | None, as_anonymous: Reason
 ) -> None:
-    """A guest holds a credential that does not reach this far (FORBIDDEN); an anonymous caller needs to sign in
-    (UNAUTHENTICATED, what these fields answered before the gate)."""
+    """A guest holds a credential that does not reach this far (FORBIDDEN, FIELD_NOT_ALLOWED); an anonymous
+    caller needs to sign in (UNAUTHENTICATED, SIGN_IN_REQUIRED: what these fields answered before the gate)."""
     guest = await guest_world()
     document = document.replace("number: 1", f"number: {guest.ticket.number}")
     anonymous = refusal(await gql(client, document))
-    assert (anonymous["code"], anonymous["field"]) == (as_anonymous, field)
+    assert why(anonymous) == (as_anonymous, field)
     assert anonymous["message"] == f"{field} needs an account: sign in first."
     seen_by_guest = await gql(client, document, token=guest.token)
     if as_guest is None:
         assert "errors" not in seen_by_guest  # theirs to call
     else:
-        assert (refusal(seen_by_guest)["code"], refusal(seen_by_guest)["field"]) == (as_guest, field)
+        assert why(refusal(seen_by_guest)) == (as_guest, field)
 
 
 async def test_one_document_is_judged_per_audience(client: httpx.AsyncClient) -> None:
@@ -149,7 +159,7 @@ async def test_one_document_is_judged_per_audience(client: httpx.AsyncClient) ->
     document = "query($n: Int!) { ticket(number: $n) { subject } }"
     variables = {"n": guest.ticket.number}
     assert (await gql_data(client, document, variables, guest.token))["ticket"] == {"subject": "Printer on fire"}
-    assert refusal(await gql(client, document, variables))["code"] == "UNAUTHENTICATED"
+    assert why(refusal(await gql(client, document, variables))) == (Reason.SIGN_IN_REQUIRED, "Query.ticket")
     assert (await gql_data(client, document, variables, guest.token))["ticket"] is not None
 
 
@@ -190,4 +200,5 @@ async def test_without_a_request_context_the_schema_is_gated_like_an_anonymous_c
     """Executing the schema outside a request (no context, so no actor) must not open it: fail closed."""
     result = await build_schema().execute("{ users { totalCount } }")
     assert result.data is None and result.errors is not None
-    assert result.errors[0].extensions == {"code": "UNAUTHENTICATED", "field": "Query.users"}
+    extensions = result.errors[0].extensions
+    assert extensions == {"code": "UNAUTHENTICATED", "reason": "SIGN_IN_REQUIRED", "field": "Query.users"}

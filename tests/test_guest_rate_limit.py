@@ -15,16 +15,25 @@ from core import clock
 from core.config import load_config, reset_config
 from models.settings import Setting
 from models.tickets import Ticket
+from resolvers.errors import Reason
 from resolvers.rate_limit import KEY_PREFIX, REDIS_RETRY_SECONDS, client_key, reset_local_counters
 from tests import redis_server
-from tests.helpers import gql_data, make_category, redis_rate_limits, redis_url_for_tests
+from tests.helpers import (
+    ERRORS,
+    assert_refused,
+    gql_data,
+    make_category,
+    redis_rate_limits,
+    redis_url_for_tests,
+    refusals,
+)
 from tests.redis_server import RedisServer
 
 redis_later = redis_server.redis_later
 
-LINK = """mutation($i: RequestGuestLinkInput!) { requestGuestLink(input: $i) { accepted errors { code message } } }"""
-SUBMIT = """mutation($i: SubmitGuestTicketInput!) { submitGuestTicket(input: $i) {
-  trackingRef errors { code field message } } }"""
+LINK = f"""mutation($i: RequestGuestLinkInput!) {{ requestGuestLink(input: $i) {{ accepted {ERRORS} }} }}"""
+SUBMIT = f"""mutation($i: SubmitGuestTicketInput!) {{ submitGuestTicket(input: $i) {{
+  trackingRef {ERRORS} }} }}"""
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # on a 10-minute boundary
 
 
@@ -45,19 +54,20 @@ def client_at(app: Any, address: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app, client=(address, 4321)), base_url="http://t")
 
 
-async def ask(http: httpx.AsyncClient) -> str | None:
+async def ask(http: httpx.AsyncClient) -> Reason | None:
     data = await gql_data(http, LINK, {"i": {"email": "visitor@example.net", "trackingRef": "ABCDEFGHIJ"}})
-    errors = data["requestGuestLink"]["errors"]
-    return errors[0]["code"] if errors else None
+    found = refusals(data["requestGuestLink"])
+    return found[0][0] if found else None
 
 
 async def test_link_requests_are_limited_per_address_and_window(db: str, app: Any, limit: None) -> None:
     async with client_at(app, "203.0.113.7") as first, client_at(app, "198.51.100.2") as second:
         assert [await ask(first) for _ in range(3)] == [None, None, None]
         body = await gql_data(first, LINK, {"i": {"email": "visitor@example.net", "trackingRef": "ABCDEFGHIJ"}})
-        error = body["requestGuestLink"]["errors"][0]
-        assert error["code"] == "RATE_LIMITED" and "at most 3 every 10 minutes" in error["message"]
-        assert "10 minutes" in error["message"]
+        assert_refused(body["requestGuestLink"], Reason.TOO_MANY_ATTEMPTS)
+        # The message says what the limit is and when to try again.
+        message = body["requestGuestLink"]["errors"][0]["message"]
+        assert "at most 3 every 10 minutes" in message and "Try again in 10 minutes" in message
         # Another address has its own budget.
         assert await ask(second) is None
         # The next window starts from zero.
@@ -72,10 +82,10 @@ async def test_submissions_count_every_attempt_even_refused_ones(db: str, app: A
         bad = {"email": "nope", "subject": "s", "description": "d", "categoryId": str(category.id)}
         for _ in range(3):
             result = (await gql_data(http, SUBMIT, {"i": bad}))["submitGuestTicket"]
-            assert result["errors"][0]["code"] == "VALIDATION"
+            assert_refused(result, Reason.INVALID_EMAIL, "email")
         good = {**bad, "email": "visitor@example.net"}
         result = (await gql_data(http, SUBMIT, {"i": good}))["submitGuestTicket"]
-        assert [e["code"] for e in result["errors"]] == ["RATE_LIMITED"]
+        assert_refused(result, Reason.TOO_MANY_ATTEMPTS)
         assert await Ticket.all().count() == 0
         # Submissions and link requests are separate actions with separate budgets.
         assert await ask(http) is None
@@ -110,7 +120,7 @@ async def test_redis_counters_are_shared_by_every_process(db: str, app: Any, sha
         assert [await ask(http) for _ in range(3)] == [None, None, None]
         # Another app process has empty local counters; the count lives in Redis, so it is refused there too.
         reset_local_counters()
-        assert await ask(http) == "RATE_LIMITED"
+        assert await ask(http) is Reason.TOO_MANY_ATTEMPTS
     keys = [key async for key in shared_limit.scan_iter(match=f"{KEY_PREFIX}:guest_link:203.0.113.7:*")]
     assert len(keys) == 1
     assert int(await shared_limit.get(keys[0])) == 4
@@ -134,18 +144,18 @@ async def test_while_redis_is_away_the_process_counts_alone_and_goes_back_to_red
     reset_config()
     try:
         async with client_at(app, "203.0.113.7") as http:
-            assert [await ask(http) for _ in range(4)] == [None, None, None, "RATE_LIMITED"]
+            assert [await ask(http) for _ in range(4)] == [None, None, None, Reason.TOO_MANY_ATTEMPTS]
             # Past the retry interval Redis is tried again, and fails again: still counted here, still one line for
             # the whole outage, not one per attempt or per retry.
             clock.advance(timedelta(seconds=REDIS_RETRY_SECONDS))
-            assert await ask(http) == "RATE_LIMITED"
+            assert await ask(http) is Reason.TOO_MANY_ATTEMPTS
             [outage] = rate_limit_lines(caplog, "Redis unavailable")
             assert outage.exc_info is None
 
             # Redis is back. Within the retry interval the process still counts alone (no attempt per request)...
             await redis_later.start()
             clock.advance(timedelta(seconds=REDIS_RETRY_SECONDS - 1))
-            assert await ask(http) == "RATE_LIMITED"
+            assert await ask(http) is Reason.TOO_MANY_ATTEMPTS
             redis = redis_later.client()
             try:
                 assert [key async for key in redis.scan_iter(match=f"{KEY_PREFIX}:*")] == []

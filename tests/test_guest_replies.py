@@ -17,13 +17,28 @@ from models.replies import Reply
 from models.settings import Setting
 from models.tickets import Ticket
 from resolvers.email_templates import render_message
+from resolvers.errors import Reason
 from resolvers.guest_tokens import read_guest_token
-from tests.helpers import Guest, Person, gql, gql_data, make_category, make_guest, make_person, make_ticket, status_of
+from tests.helpers import (
+    ERRORS,
+    Guest,
+    Person,
+    assert_query_refused,
+    assert_refused,
+    gql,
+    gql_data,
+    make_category,
+    make_guest,
+    make_person,
+    make_ticket,
+    refusals,
+    status_of,
+)
 
-ADD = """mutation($i: AddReplyInput!) { addReply(input: $i) {
-  reply { id body internal author { id } guestEmail } errors { code field message } } }"""
-EDIT = """mutation($i: EditReplyInput!) { editReply(input: $i) { reply { id body } errors { code message } } }"""
-DELETE = """mutation($i: DeleteReplyInput!) { deleteReply(input: $i) { reply { id deleted } errors { code } } }"""
+ADD = f"""mutation($i: AddReplyInput!) {{ addReply(input: $i) {{
+  reply {{ id body internal author {{ id }} guestEmail }} {ERRORS} }} }}"""
+EDIT = f"""mutation($i: EditReplyInput!) {{ editReply(input: $i) {{ reply {{ id body }} {ERRORS} }} }}"""
+DELETE = f"""mutation($i: DeleteReplyInput!) {{ deleteReply(input: $i) {{ reply {{ id deleted }} {ERRORS} }} }}"""
 RESOLVED_AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
@@ -84,18 +99,25 @@ async def test_a_staff_reply_reaches_the_guest_with_a_working_link(client: httpx
 
 
 @pytest.mark.parametrize(
-    ("target", "internal", "code"),
-    [("own", False, None), ("own", True, "FORBIDDEN"), ("other", False, "NOT_FOUND"), ("user", False, "NOT_FOUND")],
+    ("target", "internal", "refusal"),
+    [
+        ("own", False, None),
+        ("own", True, (Reason.STAFF_ONLY, "internal")),
+        ("other", False, (Reason.TICKET_NOT_FOUND, "number")),
+        ("user", False, (Reason.TICKET_NOT_FOUND, "number")),
+    ],
 )
-async def test_guest_reply_matrix(client: httpx.AsyncClient, target: str, internal: bool, code: str | None) -> None:
+async def test_guest_reply_matrix(
+    client: httpx.AsyncClient, target: str, internal: bool, refusal: tuple[Reason, str] | None
+) -> None:
     w = await world()
     other = await make_ticket(await make_category())
     await make_guest(other)
     users = await make_ticket(await make_category(), requester=await make_person(Role.USER))
     number = {"own": w.ticket, "other": other, "user": users}[target].number
     result = await reply(client, w.guest.token, number, internal=internal)
-    assert [e["code"] for e in result["errors"]] == ([code] if code else [])
-    assert await Reply.all().count() == (0 if code else 1)
+    assert refusals(result) == ([refusal] if refusal else [])
+    assert await Reply.all().count() == (0 if refusal else 1)
 
 
 async def reply_at(client: httpx.AsyncClient, w: World, moment: datetime) -> dict[str, Any]:
@@ -127,7 +149,7 @@ async def test_reply_after_the_window_or_with_window_zero_is_refused(client: htt
     w.guest = await make_guest(w.ticket, email=w.guest.email)
     moment = RESOLVED_AT + (timedelta(days=7, seconds=1) if window else timedelta(seconds=1))
     result = await reply_at(client, w, moment)
-    assert result["errors"][0]["code"] == "CONFLICT"
+    assert_refused(result, Reason.REOPEN_WINDOW_EXPIRED)
     assert await Reply.all().count() == 0 and await OutboxMessage.all().count() == 0
     ticket = await Ticket.get(id=w.ticket.id)
     assert ticket.status_id == (await status_of(StatusKind.RESOLVED)).id and not ticket.reopened
@@ -136,7 +158,7 @@ async def test_reply_after_the_window_or_with_window_zero_is_refused(client: htt
 async def test_closed_ticket_takes_no_reply_from_the_guest(client: httpx.AsyncClient) -> None:
     w = await world(StatusKind.CLOSED)
     result = await reply(client, w.guest.token, w.ticket.number)
-    assert result["errors"][0]["code"] == "CONFLICT"
+    assert_refused(result, Reason.TICKET_CLOSED)
     assert await Reply.all().count() == 0
 
 
@@ -156,10 +178,10 @@ async def test_a_guest_edits_and_deletes_own_replies_for_fifteen_minutes(client:
     assert deleted["deleteReply"]["errors"] == []
     # Not theirs: a staff reply.
     body = await gql_data(client, EDIT, {"i": {"replyId": staff_reply, "body": "mine"}}, w.guest.token)
-    assert body["editReply"]["errors"][0]["code"] == "FORBIDDEN"
+    assert_refused(body["editReply"], Reason.NOT_YOUR_REPLY)
     clock.set_now(start + timedelta(minutes=15, seconds=1))
     late = await gql_data(client, EDIT, {"i": {"replyId": first, "body": "v3"}}, w.guest.token)
-    assert late["editReply"]["errors"][0]["code"] == "CONFLICT"
+    assert_refused(late["editReply"], Reason.EDIT_WINDOW_EXPIRED)
 
 
 async def test_a_guest_cannot_touch_replies_of_other_tickets_or_authorless_ones(client: httpx.AsyncClient) -> None:
@@ -168,14 +190,14 @@ async def test_a_guest_cannot_touch_replies_of_other_tickets_or_authorless_ones(
     other_guest = await make_guest(other)
     theirs = (await reply(client, other_guest.token, other.number, "theirs"))["reply"]["id"]
     body = await gql_data(client, EDIT, {"i": {"replyId": theirs, "body": "x"}}, w.guest.token)
-    assert body["editReply"]["errors"][0]["code"] == "NOT_FOUND"
+    assert_refused(body["editReply"], Reason.REPLY_NOT_FOUND, "replyId")
     # A reply whose author account was deleted has neither author nor guest email: nobody's to edit.
     orphan = await Reply.create(ticket_id=w.ticket.id, author_id=None, body="from a deleted account")
     body = await gql_data(client, EDIT, {"i": {"replyId": str(orphan.id), "body": "x"}}, w.guest.token)
-    assert body["editReply"]["errors"][0]["code"] == "FORBIDDEN"
+    assert_refused(body["editReply"], Reason.NOT_YOUR_REPLY)
 
 
 async def test_anonymous_reply_is_unauthenticated(client: httpx.AsyncClient) -> None:
     w = await world()
     body = await gql(client, ADD, {"i": {"number": w.ticket.number, "body": "hi"}})
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.addReply")

@@ -17,11 +17,13 @@ from models.enums import Role
 from models.replies import Reply
 from models.settings import Setting
 from resolvers.actor import guest_actor
+from resolvers.errors import Reason
 from resolvers.rate_limit import reset_local_counters
 from resolvers.visibility import shows_archived_classification
 from tests.helpers import (
     Guest,
     Person,
+    assert_query_refused,
     gql,
     gql_data,
     make_category,
@@ -80,7 +82,7 @@ async def test_a_guest_sees_staff_names_but_no_account_details(client: httpx.Asy
         asked = names_only.replace("id name", f"name {field}")
         refused = await gql(client, asked, {"n": ticket.number}, guest.token)
         assert refused["data"] is None
-        assert refused["errors"][0]["extensions"] == {"code": "FORBIDDEN", "field": f"User.{field.split()[0]}"}
+        assert_query_refused(refused, Reason.FIELD_NOT_ALLOWED, f"User.{field.split()[0]}")
     # People with an account (the requester when it was theirs, staff) see the details.
     for seen in (seen_by_requester, seen_by_staff):
         (reply,) = seen["ticket"]["replies"]
@@ -159,6 +161,5 @@ async def test_people_with_an_account_archived_rows_are_for_staff(
 
 async def test_while_submission_is_off_the_tree_stays_closed_without_an_account(client: httpx.AsyncClient) -> None:
     guest = await make_guest(await make_ticket(await classification()))
-    anonymous = await gql(client, TREE)
-    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
-    assert (await gql(client, TREE, token=guest.token))["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert_query_refused(await gql(client, TREE), Reason.SIGN_IN_REQUIRED)
+    assert_query_refused(await gql(client, TREE, token=guest.token), Reason.GUEST_NOT_ALLOWED)

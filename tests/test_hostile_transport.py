@@ -106,10 +106,8 @@ async def test_a_lone_surrogate_nested_in_a_list_variable_is_named_by_its_path(c
     variables = {"input": {"name": "Desk", "scope": [{"categoryId": "1"}, {"categoryId": "2\ud800"}]}}
     error = surrogate_error(await ascii_gql(client, document, variables, admin.token))
     assert error["extensions"]["field"] == "input.scope[1].categoryId"
-    assert error["message"] == (
-        "input.scope[1].categoryId contains a lone surrogate (U+D800), which is not a Unicode character; "
-        "send text as UTF-8, or escape characters outside the BMP as a surrogate pair."
-    )
+    # For people: the message names the path and the code point too.
+    assert error["message"].startswith("input.scope[1].categoryId contains a lone surrogate (U+D800)")
 
 
 async def test_a_lone_surrogate_in_an_object_key_is_refused(client: httpx.AsyncClient) -> None:

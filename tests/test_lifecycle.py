@@ -12,9 +12,12 @@ from models.enums import Role, StatusKind
 from models.outbox import OutboxMessage
 from models.statuses import Status
 from models.tickets import Ticket
+from resolvers.errors import Reason
 from tests.helpers import (
+    ERRORS,
     Guest,
     Person,
+    assert_refused,
     gql,
     gql_data,
     make_category,
@@ -22,15 +25,16 @@ from tests.helpers import (
     make_guest,
     make_person,
     make_ticket,
+    refusals,
     status_of,
 )
 
-CHANGE = """mutation($i: ChangeStatusInput!) { changeStatus(input: $i) {
-  ticket { status { kind name } resolvedAt closedAt reopened resolutionNotes } errors { code field message } } }"""
-RESOLVE = """mutation($i: ResolveTicketInput!) { resolveTicket(input: $i) {
-  ticket { status { kind } resolvedAt resolutionNotes reopened } errors { code field message } } }"""
-REOPEN = """mutation($i: ReopenTicketInput!) { reopenTicket(input: $i) {
-  ticket { status { kind } reopened resolutionNotes } errors { code field message } } }"""
+CHANGE = f"""mutation($i: ChangeStatusInput!) {{ changeStatus(input: $i) {{
+  ticket {{ status {{ kind name }} resolvedAt closedAt reopened resolutionNotes }} {ERRORS} }} }}"""
+RESOLVE = f"""mutation($i: ResolveTicketInput!) {{ resolveTicket(input: $i) {{
+  ticket {{ status {{ kind }} resolvedAt resolutionNotes reopened }} {ERRORS} }} }}"""
+REOPEN = f"""mutation($i: ReopenTicketInput!) {{ reopenTicket(input: $i) {{
+  ticket {{ status {{ kind }} reopened resolutionNotes }} {ERRORS} }} }}"""
 
 ROLES = ["admin", "staff_in_scope", "staff_out_of_scope", "owner", "other_user", "guest", "anonymous"]
 
@@ -57,22 +61,27 @@ def target(people: dict[str, Person | Guest | None], who: str, ticket: Ticket) -
     return person.ticket if isinstance(person, Guest) else ticket
 
 
-def outcome(body: dict[str, Any], name: str) -> str | None:
-    """None for success, else the error code (top-level UNAUTHENTICATED or the payload's first error)."""
+def outcome(body: dict[str, Any], name: str) -> Reason | None:
+    """None for success, else the reason: of the top-level error when the guest gate refused the mutation before
+    it ran (it names the mutation), or of the payload's only error."""
     if body.get("errors"):
-        return str(body["errors"][0]["extensions"]["code"])
-    errors = body["data"][name]["errors"]
-    return errors[0]["code"] if errors else None
+        (error,) = body["errors"]
+        reason = Reason(error["extensions"]["reason"])
+        assert (error["extensions"]["code"], error["extensions"]["field"]) == (reason.code.value, f"Mutation.{name}")
+        return reason
+    found = refusals(body["data"][name])
+    assert len(found) <= 1, found
+    return found[0][0] if found else None
 
 
 EXPECTED = {
     "admin": None,
     "staff_in_scope": None,
-    "staff_out_of_scope": "FORBIDDEN",
-    "owner": "FORBIDDEN",
-    "other_user": "FORBIDDEN",
-    "guest": "FORBIDDEN",
-    "anonymous": "UNAUTHENTICATED",
+    "staff_out_of_scope": Reason.OUT_OF_SCOPE,
+    "owner": Reason.STAFF_ONLY,
+    "other_user": Reason.STAFF_ONLY,
+    "guest": Reason.FIELD_NOT_ALLOWED,  # the gate: a guest may not call these at all
+    "anonymous": Reason.SIGN_IN_REQUIRED,
 }
 
 
@@ -131,13 +140,9 @@ async def test_unknown_ticket_and_status_are_not_found(client: httpx.AsyncClient
     admin = people["admin"]
     assert admin
     body = await gql(client, CHANGE, {"i": {"number": 999, "statusId": "1"}}, admin.token)
-    assert body["data"]["changeStatus"]["errors"][0]["code"] == "NOT_FOUND"
+    assert_refused(body["data"]["changeStatus"], Reason.TICKET_NOT_FOUND, "number")
     body = await gql(client, CHANGE, {"i": {"number": ticket.number, "statusId": "999"}}, admin.token)
-    assert body["data"]["changeStatus"]["errors"][0] == {
-        "code": "NOT_FOUND",
-        "field": "statusId",
-        "message": "Status 999 was not found.",
-    }
+    assert_refused(body["data"]["changeStatus"], Reason.STATUS_NOT_FOUND, "statusId")
 
 
 async def test_resolve_then_reopen_keeps_notes_and_records_everything(client: httpx.AsyncClient) -> None:
@@ -151,7 +156,7 @@ async def test_resolve_then_reopen_keeps_notes_and_records_everything(client: ht
     assert (result["status"]["kind"], result["resolutionNotes"]) == ("RESOLVED", "Rebooted")
     assert result["resolvedAt"] is not None
     again = await gql_data(client, RESOLVE, {"i": {"number": ticket.number}}, staff.token)
-    assert again["resolveTicket"]["errors"][0]["code"] == "CONFLICT"
+    assert_refused(again["resolveTicket"], Reason.ALREADY_RESOLVED)
 
     reopened = await gql_data(
         client, REOPEN, {"i": {"number": ticket.number, "reason": "Still broken"}}, people["admin"].token
@@ -181,7 +186,7 @@ async def test_resolve_then_reopen_keeps_notes_and_records_everything(client: ht
 async def test_reopen_refuses_open_tickets(client: httpx.AsyncClient) -> None:
     people, ticket = await setup()
     body = await gql_data(client, REOPEN, {"i": {"number": ticket.number}}, people["admin"].token)  # type: ignore[union-attr]
-    assert body["reopenTicket"]["errors"][0]["code"] == "CONFLICT"
+    assert_refused(body["reopenTicket"], Reason.NOT_REOPENABLE)
 
 
 async def test_changing_to_the_current_status_is_a_conflict(client: httpx.AsyncClient) -> None:
@@ -190,7 +195,7 @@ async def test_changing_to_the_current_status_is_a_conflict(client: httpx.AsyncC
     body = await gql_data(
         client, CHANGE, {"i": {"number": ticket.number, "statusId": str(new.id)}}, people["admin"].token
     )  # type: ignore[union-attr]
-    assert body["changeStatus"]["errors"][0]["code"] == "CONFLICT"
+    assert_refused(body["changeStatus"], Reason.ALREADY_IN_STATUS, "statusId")
 
 
 async def test_closing_by_hand_sets_closed_at_and_queues_the_closed_email(client: httpx.AsyncClient) -> None:

@@ -29,7 +29,7 @@ from models.enums import Role
 from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.tickets import Ticket
-from resolvers.errors import DomainError, ErrorCode
+from resolvers.errors import DomainError, Reason
 from resolvers.markdown import render_markdown
 from resolvers.markdown_bounded import render_markdown_bounded, render_or_escape
 from resolvers.replies import BODY_MAX
@@ -44,11 +44,11 @@ GENEROUS_LIMIT = "30"
 ENDLESS = "[" * DESCRIPTION_MAX
 
 CREATE = """mutation($i: CreateTicketInput!) { createTicket(input: $i) {
-  ticket { number description descriptionHtml } errors { code field message } } }"""
+  ticket { number description descriptionHtml } errors { code reason field message } } }"""
 ADD = """mutation($i: AddReplyInput!) { addReply(input: $i) {
-  reply { id body bodyHtml } errors { code field message } } }"""
+  reply { id body bodyHtml } errors { code reason field message } } }"""
 EDIT = """mutation($i: EditReplyInput!) { editReply(input: $i) {
-  reply { id body bodyHtml } errors { code field message } } }"""
+  reply { id body bodyHtml } errors { code reason field message } } }"""
 
 
 @pytest.fixture
@@ -80,7 +80,7 @@ async def reply(client: httpx.AsyncClient, person: Person, number: int, body: st
 
 def assert_refused(payload: dict[str, Any], field: str, name: str) -> None:
     [error] = payload["errors"]
-    assert (error["code"], error["field"]) == ("VALIDATION", field), name
+    assert (error["code"], error["reason"], error["field"]) == ("VALIDATION", "TOO_COMPLEX_TO_FORMAT", field), name
     assert error["message"].startswith(f"{field} is too complex to format within {SHORT_LIMIT} s;"), error
 
 
@@ -143,7 +143,7 @@ async def test_a_text_whose_html_would_be_huge_is_refused(
     description = f"[r]: https://example.com/{'a' * 1_000}\n\n" + "[x][r] " * 2_000
     payload = await create(client, person, (await make_category()).id, description)
     [error] = payload["errors"]
-    assert (error["code"], error["field"]) == ("VALIDATION", "description")
+    assert (error["reason"], error["field"]) == ("TOO_COMPLEX_TO_FORMAT", "description")
     assert "characters of HTML; the maximum is 1,000,000; shorten it" in error["message"], error
     assert await Ticket.all().count() == 0
     assert (await create(client, person, (await make_category()).id, "[x][r] " * 20))["errors"] == []
@@ -160,7 +160,7 @@ async def test_a_guest_submission_over_the_limit_is_refused_without_a_ticket_or_
     )
     category = await make_category()
     submit = """mutation($i: SubmitGuestTicketInput!) { submitGuestTicket(input: $i) {
-      ticket { number } errors { code field message } } }"""
+      ticket { number } errors { code reason field message } } }"""
     guest = {"email": "g@example.net", "subject": "Hi", "description": ENDLESS, "categoryId": str(category.id)}
     variables = {"i": guest}
     payload = (await gql_data(client, submit, variables))["submitGuestTicket"]
@@ -245,7 +245,7 @@ async def test_renders_stopped_at_the_limit_leave_a_pool_that_renders_the_next_t
     for _ in range(3):
         with pytest.raises(DomainError) as refused:
             await render_markdown_bounded(ENDLESS, "body")
-        assert (refused.value.code, refused.value.field) == (ErrorCode.VALIDATION, "body")
+        assert (refused.value.reason, refused.value.field) == (Reason.TOO_COMPLEX_TO_FORMAT, "body")
     short_limit(GENEROUS_LIMIT)
     results = await asyncio.gather(*(render_markdown_bounded(f"item **{i}**", "body") for i in range(4)))
     assert results == [f"<p>item <strong>{i}</strong></p>" for i in range(4)]

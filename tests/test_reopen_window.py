@@ -14,10 +14,11 @@ from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.settings import Setting
 from models.tickets import Ticket
-from tests.helpers import gql_data, make_category, make_person, make_ticket, status_of
+from resolvers.errors import Reason
+from tests.helpers import ERRORS, assert_refused, gql_data, make_category, make_person, make_ticket, status_of
 
-ADD = """mutation($i: AddReplyInput!) { addReply(input: $i) {
-  reply { id } ticket { status { kind } reopened } errors { code field message } } }"""
+ADD = f"""mutation($i: AddReplyInput!) {{ addReply(input: $i) {{
+  reply {{ id }} ticket {{ status {{ kind }} reopened }} {ERRORS} }} }}"""
 QUEUE = "{ tickets(filter: {reopened: true}) { edges { node { number reopened status { kind } } } } }"
 RESOLVED_AT = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
@@ -60,7 +61,7 @@ async def test_reply_one_second_after_the_window_is_refused_and_saves_nothing(cl
     w = await resolved_ticket()
     result = await reply_at(client, w, RESOLVED_AT + timedelta(days=7, seconds=1))
     assert result["reply"] is None
-    assert result["errors"][0]["code"] == "CONFLICT"
+    assert_refused(result, Reason.REOPEN_WINDOW_EXPIRED)
     assert "7 days" in result["errors"][0]["message"]
     assert await Reply.all().count() == 0
     assert await OutboxMessage.all().count() == 0
@@ -72,7 +73,7 @@ async def test_window_zero_disables_reopening_by_reply(client: httpx.AsyncClient
     w = await resolved_ticket()
     await Setting.create(key="reopen_window_days", value=0)
     result = await reply_at(client, w, RESOLVED_AT + timedelta(seconds=1))
-    assert result["errors"][0]["code"] == "CONFLICT"
+    assert_refused(result, Reason.REOPEN_WINDOW_EXPIRED)
     assert await Reply.all().count() == 0
 
 
@@ -101,7 +102,8 @@ async def test_longer_window_ends_where_the_setting_says(client: httpx.AsyncClie
     await Setting.create(key="reopen_window_days", value=10)
     result = await reply_at(client, w, RESOLVED_AT + timedelta(days=10, seconds=1))
     assert (result["reply"], result["ticket"]) == (None, None)
-    assert result["errors"][0]["code"] == "CONFLICT" and "10 days" in result["errors"][0]["message"]
+    assert_refused(result, Reason.REOPEN_WINDOW_EXPIRED)
+    assert "10 days" in result["errors"][0]["message"]
     assert await Reply.all().count() == 0
     ticket = await Ticket.get(id=w["ticket"].id)
     assert ticket.status_id == (await status_of(StatusKind.RESOLVED)).id and not ticket.reopened

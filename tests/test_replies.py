@@ -14,9 +14,12 @@ from models.enums import Role, StatusKind
 from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.tickets import Ticket
+from resolvers.errors import Reason
 from tests.helpers import (
+    ERRORS,
     Guest,
     Person,
+    assert_refused,
     gql,
     gql_data,
     make_category,
@@ -24,15 +27,16 @@ from tests.helpers import (
     make_guest,
     make_person,
     make_ticket,
+    refusals,
     status_of,
 )
 
-ADD = """mutation($i: AddReplyInput!) { addReply(input: $i) {
-  reply { id body internal deleted author { id } } errors { code field message } } }"""
-EDIT = """mutation($i: EditReplyInput!) { editReply(input: $i) {
-  reply { id body editedAt } errors { code field message } } }"""
-DELETE = """mutation($i: DeleteReplyInput!) { deleteReply(input: $i) {
-  reply { id deleted body } errors { code field message } } }"""
+ADD = f"""mutation($i: AddReplyInput!) {{ addReply(input: $i) {{
+  reply {{ id body internal deleted author {{ id }} }} {ERRORS} }} }}"""
+EDIT = f"""mutation($i: EditReplyInput!) {{ editReply(input: $i) {{
+  reply {{ id body editedAt }} {ERRORS} }} }}"""
+DELETE = f"""mutation($i: DeleteReplyInput!) {{ deleteReply(input: $i) {{
+  reply {{ id deleted body }} {ERRORS} }} }}"""
 THREAD = """query($n: Int!) { ticket(number: $n) {
   replies { id body internal deleted } history { action before after } } }"""
 
@@ -62,11 +66,14 @@ async def add(
     return result
 
 
-def code_of(body: dict[str, Any], name: str) -> str | None:
+def reason_of(body: dict[str, Any], name: str) -> Reason | None:
+    """None for success, else the reason (of the top-level UNAUTHENTICATED or of the payload's only error)."""
     if body.get("errors"):
-        return str(body["errors"][0]["extensions"]["code"])
-    errors = body["data"][name]["errors"]
-    return errors[0]["code"] if errors else None
+        (error,) = body["errors"]
+        return Reason(error["extensions"]["reason"])
+    found = refusals(body["data"][name])
+    assert len(found) <= 1, found
+    return found[0][0] if found else None
 
 
 @pytest.mark.parametrize(
@@ -76,24 +83,24 @@ def code_of(body: dict[str, Any], name: str) -> str | None:
         ("admin", True, None),
         ("staff", False, None),
         ("staff", True, None),
-        ("staff_out", False, "FORBIDDEN"),  # public replies stay within scope
+        ("staff_out", False, Reason.OUT_OF_SCOPE),  # public replies stay within scope
         ("staff_out", True, None),  # notes go on any ticket staff can open
         ("owner", False, None),
-        ("owner", True, "FORBIDDEN"),
-        ("other", False, "NOT_FOUND"),
-        ("other", True, "FORBIDDEN"),
+        ("owner", True, Reason.STAFF_ONLY),
+        ("other", False, Reason.TICKET_NOT_FOUND),
+        ("other", True, Reason.STAFF_ONLY),
         ("guest_own", False, None),  # a guest replies publicly on their own ticket
-        ("guest_own", True, "FORBIDDEN"),
-        ("guest_other", False, "NOT_FOUND"),  # any other ticket looks missing to a guest
-        ("anonymous", False, "UNAUTHENTICATED"),
+        ("guest_own", True, Reason.STAFF_ONLY),
+        ("guest_other", False, Reason.TICKET_NOT_FOUND),  # any other ticket looks missing to a guest
+        ("anonymous", False, Reason.SIGN_IN_REQUIRED),
     ],
 )
-async def test_add_reply_matrix(client: httpx.AsyncClient, who: str, internal: bool, expected: str | None) -> None:
+async def test_add_reply_matrix(client: httpx.AsyncClient, who: str, internal: bool, expected: Reason | None) -> None:
     w = await setup()
     person = w["guest"] if who.startswith("guest") else w.get(who)
     number = w["guest"].ticket.number if who == "guest_own" else w["ticket"].number
     body = await add(client, person, number, internal=internal)
-    assert code_of(body, "addReply") == expected
+    assert reason_of(body, "addReply") == expected
     assert await Reply.all().count() == (1 if expected is None else 0)
 
 
@@ -114,7 +121,7 @@ async def test_notes_never_reach_the_requester(client: httpx.AsyncClient) -> Non
 
     # Editing or deleting a note is NOT_FOUND for the requester, exactly like a missing reply.
     body = await gql(client, EDIT, {"i": {"replyId": note_id, "body": "x"}}, w["owner"].token)
-    assert code_of(body, "editReply") == "NOT_FOUND"
+    assert reason_of(body, "editReply") == Reason.REPLY_NOT_FOUND
     # No email mentions the note: notes queue only a staff-facing event.
     emails = await OutboxMessage.filter(channel="email").values_list("payload", flat=True)
     assert all(int(note_id) != p.get("reply_id") for p in emails)  # type: ignore[union-attr]
@@ -150,9 +157,9 @@ async def test_user_edit_window_is_fifteen_minutes(client: httpx.AsyncClient) ->
     assert ok["editReply"]["errors"] == [] and ok["editReply"]["reply"]["body"] == "v2"
     clock.set_now(start + timedelta(minutes=15, seconds=1))
     late = await gql_data(client, EDIT, {"i": {"replyId": first, "body": "v3"}}, w["owner"].token)
-    assert late["editReply"]["errors"][0]["code"] == "CONFLICT"
+    assert_refused(late["editReply"], Reason.EDIT_WINDOW_EXPIRED)
     late_delete = await gql_data(client, DELETE, {"i": {"replyId": second}}, w["owner"].token)
-    assert late_delete["deleteReply"]["errors"][0]["code"] == "CONFLICT"
+    assert_refused(late_delete["deleteReply"], Reason.EDIT_WINDOW_EXPIRED)
     # Staff edit any reply any time.
     staff_edit = await gql_data(client, EDIT, {"i": {"replyId": first, "body": "fixed typo"}}, w["staff"].token)
     assert staff_edit["editReply"]["errors"] == []
@@ -166,9 +173,9 @@ async def test_users_cannot_edit_other_peoples_replies(client: httpx.AsyncClient
     w = await setup()
     staff_reply = (await add(client, w["staff"], w["ticket"].number))["data"]["addReply"]["reply"]["id"]
     body = await gql_data(client, EDIT, {"i": {"replyId": staff_reply, "body": "mine now"}}, w["owner"].token)
-    assert body["editReply"]["errors"][0]["code"] == "FORBIDDEN"
+    assert_refused(body["editReply"], Reason.NOT_YOUR_REPLY)
     body = await gql_data(client, EDIT, {"i": {"replyId": staff_reply, "body": "x"}}, w["other"].token)
-    assert body["editReply"]["errors"][0]["code"] == "NOT_FOUND"
+    assert_refused(body["editReply"], Reason.REPLY_NOT_FOUND, "replyId")
 
 
 async def test_soft_delete_shows_staff_a_placeholder_and_others_nothing(client: httpx.AsyncClient) -> None:
@@ -184,20 +191,20 @@ async def test_soft_delete_shows_staff_a_placeholder_and_others_nothing(client: 
     entry = await AuditEntry.get(action="reply.deleted")
     assert entry.before == {"body": "oops"}
     again = await gql_data(client, DELETE, {"i": {"replyId": reply_id}}, w["staff"].token)
-    assert again["deleteReply"]["errors"][0]["code"] == "CONFLICT"
+    assert_refused(again["deleteReply"], Reason.REPLY_DELETED, "replyId")
 
 
 async def test_blank_reply_is_refused(client: httpx.AsyncClient) -> None:
     w = await setup()
     body = (await add(client, w["owner"], w["ticket"].number, "   "))["data"]["addReply"]
-    assert [(e["code"], e["field"]) for e in body["errors"]] == [("VALIDATION", "body")]
+    assert_refused(body, Reason.REQUIRED, "body")
 
 
 async def test_closed_ticket_takes_no_reply_from_the_requester_but_staff_may(client: httpx.AsyncClient) -> None:
     w = await setup()
     await Ticket.filter(id=w["ticket"].id).update(status_id=(await status_of(StatusKind.CLOSED)).id)
     body = (await add(client, w["owner"], w["ticket"].number))["data"]["addReply"]
-    assert body["errors"][0]["code"] == "CONFLICT"
+    assert_refused(body, Reason.TICKET_CLOSED)
     assert (await add(client, w["staff"], w["ticket"].number))["data"]["addReply"]["errors"] == []
     assert await Reply.all().count() == 1
 
@@ -228,9 +235,9 @@ async def test_out_of_scope_staff_cannot_change_public_replies_but_may_change_no
     reply_id = (await add(client, w["owner"], w["ticket"].number, "mine"))["data"]["addReply"]["reply"]["id"]
     note_id = (await add(client, w["staff"], w["ticket"].number, "n", internal=True))["data"]["addReply"]["reply"]["id"]
     edit = await gql_data(client, EDIT, {"i": {"replyId": reply_id, "body": "theirs"}}, w["staff_out"].token)
-    assert edit["editReply"]["errors"][0]["code"] == "FORBIDDEN"
+    assert_refused(edit["editReply"], Reason.OUT_OF_SCOPE)
     delete = await gql_data(client, DELETE, {"i": {"replyId": reply_id}}, w["staff_out"].token)
-    assert delete["deleteReply"]["errors"][0]["code"] == "FORBIDDEN"
+    assert_refused(delete["deleteReply"], Reason.OUT_OF_SCOPE)
     assert (await Reply.get(id=int(reply_id))).body == "mine"
     note = await gql_data(client, EDIT, {"i": {"replyId": note_id, "body": "n2"}}, w["staff_out"].token)
     assert note["editReply"]["errors"] == []

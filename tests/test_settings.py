@@ -11,17 +11,17 @@ from models.audit import AuditEntry
 from models.enums import Role
 from models.settings import Setting
 from resolvers.actor import Actor
-from resolvers.errors import DomainError
-from resolvers.settings import DEFINITIONS, defaults, field_name, get_settings, update_settings
-from tests.helpers import gql, gql_data, make_person
+from resolvers.errors import DomainError, Reason
+from resolvers.settings import SETTINGS, defaults, get_settings, update_settings
+from tests.helpers import ERRORS, assert_query_refused, assert_refused, gql, gql_data, make_person, refusals
 
-FIELDS = " ".join(field_name(name) for name in DEFINITIONS)
-SETTINGS = f"{{ settings {{ {FIELDS} }} }}"
+FIELDS = " ".join(spec.field for spec in SETTINGS)
+READ = f"{{ settings {{ {FIELDS} }} }}"
 UPDATE = f"""
 mutation ($input: UpdateSettingsInput!) {{
-  updateSettings(input: $input) {{ settings {{ {FIELDS} }} errors {{ code field message }} }}
+  updateSettings(input: $input) {{ settings {{ {FIELDS} }} {ERRORS} }}
 }}"""
-DEFAULTS = {field_name(name): spec[0] for name, spec in DEFINITIONS.items()}
+DEFAULTS = {spec.field: spec.default for spec in SETTINGS}
 
 
 async def update(client: httpx.AsyncClient, token: str | None, **input: Any) -> dict[str, Any]:
@@ -36,7 +36,7 @@ async def state() -> list[Any]:
 async def test_every_defined_setting_is_a_typed_field(client: httpx.AsyncClient) -> None:
     query = '{ __type(name: "Settings") { fields { name type { kind ofType { name } } } } }'
     fields = (await gql_data(client, query))["__type"]["fields"]
-    expected = {field_name(name): "Boolean" if spec[1] is bool else "Int" for name, spec in DEFINITIONS.items()}
+    expected = {spec.field: "Boolean" if spec.kind is bool else "Int" for spec in SETTINGS}
     assert {f["name"]: f["type"]["ofType"]["name"] for f in fields} == expected
     assert all(f["type"]["kind"] == "NON_NULL" for f in fields)
 
@@ -44,19 +44,19 @@ async def test_every_defined_setting_is_a_typed_field(client: httpx.AsyncClient)
 @pytest.mark.parametrize("role", [Role.STAFF, Role.ADMIN])
 async def test_staff_and_admins_read_the_settings(client: httpx.AsyncClient, role: Role) -> None:
     person = await make_person(role)
-    assert (await gql_data(client, SETTINGS, token=person.token))["settings"] == DEFAULTS
+    assert (await gql_data(client, READ, token=person.token))["settings"] == DEFAULTS
     await Setting.create(key="reopen_window_days", value=3)
-    assert (await gql_data(client, SETTINGS, token=person.token))["settings"]["reopenWindowDays"] == 3
+    assert (await gql_data(client, READ, token=person.token))["settings"]["reopenWindowDays"] == 3
 
 
 async def test_requesters_and_anonymous_callers_cannot_read_the_settings(client: httpx.AsyncClient) -> None:
     user = await make_person(Role.USER)
-    body = await gql(client, SETTINGS, token=user.token)
+    body = await gql(client, READ, token=user.token)
     assert body["data"] is None
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["FORBIDDEN"]
-    body = await gql(client, SETTINGS)
+    assert_query_refused(body, Reason.STAFF_ONLY)
+    body = await gql(client, READ)
     assert body["data"] is None
-    assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.settings")
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.USER, None], ids=["staff", "user", "anonymous"])
@@ -66,12 +66,10 @@ async def test_only_admins_may_change_settings(client: httpx.AsyncClient, role: 
     body = await gql(client, UPDATE, {"input": {"slaEnabled": True}}, token=token)
     if role is None:
         assert body["data"] is None
-        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
+        assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.updateSettings")
     else:
-        assert body["data"]["updateSettings"] == {
-            "settings": None,
-            "errors": [{"code": "FORBIDDEN", "field": None, "message": "Only admins can do this."}],
-        }
+        assert body["data"]["updateSettings"]["settings"] is None
+        assert_refused(body["data"]["updateSettings"], Reason.ADMIN_ONLY)
     assert await state() == before
 
 
@@ -116,7 +114,10 @@ async def test_values_outside_the_bounds_are_refused(
     admin = await make_person(Role.ADMIN)
     before = await state()
     payload = await update(client, admin.token, **{field: value})
-    assert payload == {"settings": None, "errors": [{"code": "VALIDATION", "field": field, "message": message}]}
+    assert payload["settings"] is None
+    assert_refused(payload, Reason.OUT_OF_RANGE, field)
+    # The message names the field and its bounds (DESIGN: errors for people).
+    assert payload["errors"][0]["message"] == message
     assert await state() == before
 
 
@@ -125,10 +126,7 @@ async def test_one_bad_value_saves_nothing_and_every_bad_value_is_reported(clien
     before = await state()
     payload = await update(client, admin.token, slaEnabled=True, reopenWindowDays=400, guestLinkDays=0)
     assert payload["settings"] is None
-    assert [(e["code"], e["field"]) for e in payload["errors"]] == [
-        ("VALIDATION", "reopenWindowDays"),
-        ("VALIDATION", "guestLinkDays"),
-    ]
+    assert refusals(payload) == [(Reason.OUT_OF_RANGE, "reopenWindowDays"), (Reason.OUT_OF_RANGE, "guestLinkDays")]
     assert await state() == before
     assert (await get_settings())["sla_enabled"] is False
 
@@ -142,9 +140,9 @@ async def test_values_of_the_wrong_type_are_refused(client: httpx.AsyncClient) -
     actor = Actor(user_id=admin.id, role=Role.ADMIN, email=admin.user.email, name=admin.user.name)
     with pytest.raises(DomainError) as refused:
         await update_settings(actor, {"reopen_window_days": True, "sla_enabled": 1, "no_such_setting": 1})
-    assert [(e.field, e.message) for e in refused.value.all] == [
-        ("reopenWindowDays", "reopenWindowDays must be a whole number."),
-        ("slaEnabled", "slaEnabled must be true or false."),
-        ("noSuchSetting", "noSuchSetting is not a setting."),
+    assert refusals(refused.value) == [
+        (Reason.WRONG_TYPE, "reopenWindowDays"),
+        (Reason.WRONG_TYPE, "slaEnabled"),
+        (Reason.NOT_A_SETTING, "noSuchSetting"),
     ]
     assert await state() == [[], 0]

@@ -11,23 +11,28 @@ import pytest
 from models.audit import AuditEntry
 from models.enums import Role, StatusKind
 from models.statuses import Status
+from resolvers.errors import Reason
 from tests.helpers import (
     admin_token,
+    assert_admins_only,
+    assert_query_refused,
+    assert_refused,
     gql,
     gql_data,
     make_category,
     make_person,
     make_ticket,
+    mutation_document,
     mutation_payload,
+    refusals,
     status_of,
 )
 
-ERRORS = "errors { code field message }"
 STATUS = "status { id name kind color sortOrder pausesSla }"
 MUTATIONS = {
-    "createStatus": f"mutation ($input: CreateStatusInput!) {{ createStatus(input: $input) {{ {STATUS} {ERRORS} }} }}",
-    "updateStatus": f"mutation ($input: UpdateStatusInput!) {{ updateStatus(input: $input) {{ {STATUS} {ERRORS} }} }}",
-    "deleteStatus": f"mutation ($input: DeleteStatusInput!) {{ deleteStatus(input: $input) {{ deletedId {ERRORS} }} }}",
+    "createStatus": mutation_document("createStatus", STATUS),
+    "updateStatus": mutation_document("updateStatus", STATUS),
+    "deleteStatus": mutation_document("deleteStatus", "deletedId"),
 }
 STATUSES = "{ statuses { name kind color sortOrder pausesSla } }"
 
@@ -58,11 +63,7 @@ async def test_only_admins_may_manage_statuses(client: httpx.AsyncClient, operat
     token = (await make_person(role)).token if role else None
     before = await state()
     body = await gql(client, MUTATIONS[operation], {"input": VALID_INPUTS[operation](status)}, token=token)
-    if role is None:
-        assert body["data"] is None
-        assert [e["extensions"]["code"] for e in body["errors"]] == ["UNAUTHENTICATED"]
-    else:
-        assert [e["code"] for e in body["data"][operation]["errors"]] == ["FORBIDDEN"]
+    assert_admins_only(body, operation, signed_in=role is not None)
     assert await state() == before
 
 
@@ -106,24 +107,14 @@ async def test_every_bad_field_is_reported_at_once_and_nothing_is_saved(client: 
     token = await admin_token()
     before = await state()
     payload = await run(client, "createStatus", token, name="x" * 51, color="blue")
-    assert payload == {
-        "status": None,
-        "errors": [
-            {"code": "VALIDATION", "field": "name", "message": "name is 51 characters; the maximum is 50."},
-            {"code": "VALIDATION", "field": "color", "message": "color must be a hex colour like #1a2b3c."},
-        ],
-    }
+    assert payload["status"] is None
+    assert refusals(payload) == [(Reason.TOO_LONG, "name"), (Reason.INVALID_COLOUR, "color")]
     new = await status_of(StatusKind.NEW)
     for colour in ("#12345", "123456", "#12345g", ""):
         payload = await run(client, "updateStatus", token, statusId=str(new.id), color=colour)
-        assert payload["errors"] == [
-            {"code": "VALIDATION", "field": "color", "message": "color must be a hex colour like #1a2b3c."}
-        ], colour
+        assert_refused(payload, Reason.INVALID_COLOUR, "color")
     payload = await run(client, "updateStatus", token, statusId="seven", name="")
-    assert {(e["field"], e["message"]) for e in payload["errors"]} == {
-        ("statusId", "statusId must be an ID (a whole number in the digits 0-9), not 'seven'."),
-        ("name", "name is required."),
-    }
+    assert refusals(payload) == [(Reason.INVALID_ID, "statusId"), (Reason.REQUIRED, "name")]
     assert await state() == before
 
 
@@ -131,15 +122,14 @@ async def test_names_are_unique_ignoring_case(client: httpx.AsyncClient) -> None
     token = await admin_token()
     waiting = await custom_status("Waiting")
 
-    def taken(name: str) -> list[dict[str, Any]]:
-        message = f'name "{name}" is already used by another status; names must be unique.'
-        return [{"code": "CONFLICT", "field": "name", "message": message}]
-
     before = await state()
     payload = await run(client, "createStatus", token, name="in progress", color="#000000")
-    assert payload["errors"] == taken("in progress")
+    assert_refused(payload, Reason.NAME_TAKEN, "name")
+    assert (
+        payload["errors"][0]["message"] == 'name "in progress" is already used by another status; names must be unique.'
+    )
     payload = await run(client, "updateStatus", token, statusId=str(waiting.id), name="NEW")
-    assert payload["errors"] == taken("NEW")
+    assert_refused(payload, Reason.NAME_TAKEN, "name")
     assert await state() == before
     renamed = await run(client, "updateStatus", token, statusId=str(waiting.id), name="WAITING")
     assert renamed["errors"] == [] and renamed["status"]["name"] == "WAITING"
@@ -172,17 +162,8 @@ async def test_system_statuses_cannot_be_deleted(client: httpx.AsyncClient, kind
     status = await status_of(kind)
     before = await state()
     payload = await run(client, "deleteStatus", token, statusId=str(status.id))
-    assert payload == {
-        "deletedId": None,
-        "errors": [
-            {
-                "code": "CONFLICT",
-                "field": "statusId",
-                "message": f'"{status.name}" is the system {kind.value} status and cannot be deleted; '
-                "rename it instead.",
-            }
-        ],
-    }
+    assert payload["deletedId"] is None
+    assert_refused(payload, Reason.SYSTEM_STATUS, "statusId")
     assert await state() == before
 
 
@@ -194,13 +175,8 @@ async def test_a_status_in_use_cannot_be_deleted(client: httpx.AsyncClient) -> N
     await make_ticket(category, status=pending)
     before = await state()
     payload = await run(client, "deleteStatus", token, statusId=str(pending.id))
-    assert payload["errors"] == [
-        {
-            "code": "CONFLICT",
-            "field": "statusId",
-            "message": 'Status "Pending" cannot be deleted while 2 tickets use it; move them to another status first.',
-        }
-    ]
+    assert_refused(payload, Reason.IN_USE, "statusId")
+    assert "while 2 tickets use it" in payload["errors"][0]["message"]
     assert await state() == before
 
 
@@ -222,16 +198,16 @@ async def test_deleting_an_unused_custom_status_removes_it_and_records_it(client
 
 async def test_unknown_statuses_are_not_found(client: httpx.AsyncClient) -> None:
     token = await admin_token()
-    not_found = [{"code": "NOT_FOUND", "field": "statusId", "message": "Status was not found."}]
-    assert (await run(client, "updateStatus", token, statusId="999", name="X"))["errors"] == not_found
-    assert (await run(client, "deleteStatus", token, statusId="999"))["errors"] == not_found
+    missing = Reason.STATUS_NOT_FOUND
+    assert_refused(await run(client, "updateStatus", token, statusId="999", name="X"), missing, "statusId")
+    assert_refused(await run(client, "deleteStatus", token, statusId="999"), missing, "statusId")
 
 
 async def test_statuses_are_listed_in_sort_order_for_anyone_signed_in(client: httpx.AsyncClient) -> None:
     await custom_status("Triage", sort_order=15, color="#222222")
     body = await gql(client, STATUSES)
     assert body["data"] is None
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.statuses")
     for role in (Role.USER, Role.STAFF, Role.ADMIN):
         person = await make_person(role)
         data = await gql_data(client, STATUSES, token=person.token)

@@ -14,8 +14,12 @@ from models.enums import Priority, Role
 from models.outbox import OutboxMessage
 from models.settings import Setting
 from models.tickets import Ticket
+from resolvers.errors import Reason
 from tests.helpers import (
+    ERRORS,
     Person,
+    assert_query_refused,
+    assert_refused,
     gql,
     gql_data,
     make_category,
@@ -28,14 +32,14 @@ from tests.helpers import (
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
-CREATE = """
-mutation($input: CreateTicketInput!) {
-  createTicket(input: $input) {
-    ticket { id number subject priority status { name kind } category { name } type { name } item { name }
-             requester { id } }
-    errors { code field message }
-  }
-}"""
+CREATE = f"""
+mutation($input: CreateTicketInput!) {{
+  createTicket(input: $input) {{
+    ticket {{ id number subject priority status {{ name kind }} category {{ name }} type {{ name }} item {{ name }}
+             requester {{ id }} }}
+    {ERRORS}
+  }}
+}}"""
 
 
 async def create(client: httpx.AsyncClient, person: Person | None, **fields: Any) -> dict[str, Any]:
@@ -75,7 +79,7 @@ async def test_creation_writes_audit_email_and_event_rows_in_one_go(client: http
 async def test_anonymous_caller_gets_unauthenticated(client: httpx.AsyncClient) -> None:
     category = await make_category()
     body = await gql(client, CREATE, {"input": {"subject": "s", "description": "d", "categoryId": str(category.id)}})
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.createTicket")
     assert await Ticket.all().count() == 0
 
 
@@ -86,31 +90,32 @@ async def test_a_guest_cannot_file_tickets_with_createticket(client: httpx.Async
         client, CREATE, {"input": {"subject": "s", "description": "d", "categoryId": str(category.id)}}, guest.token
     )
     # A guest link cannot call it at all (resolvers/guest_fields.py): refused before it runs.
-    assert body["errors"][0]["extensions"] == {"code": "FORBIDDEN", "field": "Mutation.createTicket"}
+    assert_query_refused(body, Reason.FIELD_NOT_ALLOWED, "Mutation.createTicket")
     assert await Ticket.all().count() == 1
 
 
 @pytest.mark.parametrize(
-    ("fields", "field", "fragment"),
+    ("fields", "field", "reason", "fragment"),
     [
-        ({"subject": "   "}, "subject", "required"),
-        ({"subject": "x" * 256}, "subject", "256 characters; the maximum is 255"),
-        ({"description": " \n "}, "description", "required"),
-        ({"categoryId": None}, "categoryId", "required"),
-        ({"categoryId": "999"}, "categoryId", "does not exist"),
-        ({"categoryId": "abc"}, "categoryId", "must be an ID"),
-        ({"categoryId": "99999999999"}, "categoryId", "between 1 and 2147483647"),
-        ({"categoryId": "0"}, "categoryId", "between 1 and 2147483647"),
+        ({"subject": "   "}, "subject", Reason.REQUIRED, "required"),
+        ({"subject": "x" * 256}, "subject", Reason.TOO_LONG, "256 characters; the maximum is 255"),
+        ({"description": " \n "}, "description", Reason.REQUIRED, "required"),
+        ({"categoryId": None}, "categoryId", Reason.REQUIRED, "required"),
+        ({"categoryId": "999"}, "categoryId", Reason.UNKNOWN_ID, "does not exist"),
+        ({"categoryId": "abc"}, "categoryId", Reason.INVALID_ID, "must be an ID"),
+        ({"categoryId": "99999999999"}, "categoryId", Reason.INVALID_ID, "between 1 and 2147483647"),
+        ({"categoryId": "0"}, "categoryId", Reason.INVALID_ID, "between 1 and 2147483647"),
     ],
 )
 async def test_bad_fields_are_refused_with_field_and_rule(
-    client: httpx.AsyncClient, fields: dict[str, Any], field: str, fragment: str
+    client: httpx.AsyncClient, fields: dict[str, Any], field: str, reason: Reason, fragment: str
 ) -> None:
     category = await make_category()
     user = await make_person(Role.USER)
     result = await create(client, user, **{"categoryId": str(category.id), **fields})
     assert result["ticket"] is None
-    assert [(e["code"], e["field"]) for e in result["errors"]] == [("VALIDATION", field)]
+    assert_refused(result, reason, field)
+    # The message names the rule for people (DESIGN).
     assert fragment in result["errors"][0]["message"]
     assert await Ticket.all().count() == 0
 
@@ -133,8 +138,7 @@ async def test_every_bad_field_is_reported_at_once(client: httpx.AsyncClient) ->
 async def test_without_any_category_creation_fails_clearly(client: httpx.AsyncClient) -> None:
     user = await make_person(Role.USER)
     result = await create(client, user, categoryId=None)
-    assert result["errors"][0]["field"] == "categoryId"
-    assert "No categories exist" in result["errors"][0]["message"]
+    assert_refused(result, Reason.NO_CATEGORIES, "categoryId")
 
 
 async def test_cti_cascade_accepts_a_consistent_choice(client: httpx.AsyncClient) -> None:
@@ -160,19 +164,26 @@ async def test_cti_cascade_refusals(client: httpx.AsyncClient) -> None:
     old_item = await make_item(laptop, "Floppy", archived=True)
     archived = await make_category("Fax", archived=True)
     user = await make_person(Role.USER)
+    outside_category, outside_type = Reason.NOT_IN_CATEGORY, Reason.NOT_IN_TYPE
     cases = [
-        ({"categoryId": hardware.id, "typeId": vpn.id}, "typeId", "does not belong"),
-        ({"categoryId": access.id, "typeId": laptop.id}, "typeId", "has no types"),
-        ({"categoryId": hardware.id, "itemId": battery.id}, "itemId", "choose the type first"),
-        ({"categoryId": hardware.id, "typeId": laptop.id, "itemId": outlook.id}, "itemId", "does not belong"),
-        ({"categoryId": software.id, "typeId": vpn.id, "itemId": outlook.id}, "itemId", "has no items"),
-        ({"categoryId": hardware.id, "typeId": old_type.id}, "typeId", "archived"),
-        ({"categoryId": hardware.id, "typeId": laptop.id, "itemId": old_item.id}, "itemId", "archived"),
-        ({"categoryId": archived.id}, "categoryId", "archived"),
+        ({"categoryId": hardware.id, "typeId": vpn.id}, "typeId", outside_category, "does not belong"),
+        ({"categoryId": access.id, "typeId": laptop.id}, "typeId", outside_category, "has no types"),
+        ({"categoryId": hardware.id, "itemId": battery.id}, "itemId", Reason.ITEM_NEEDS_TYPE, "the type first"),
+        ({"categoryId": hardware.id, "typeId": laptop.id, "itemId": outlook.id}, "itemId", outside_type, "belong"),
+        ({"categoryId": software.id, "typeId": vpn.id, "itemId": outlook.id}, "itemId", outside_type, "no items"),
+        ({"categoryId": hardware.id, "typeId": old_type.id}, "typeId", Reason.ARCHIVED, "archived"),
+        (
+            {"categoryId": hardware.id, "typeId": laptop.id, "itemId": old_item.id},
+            "itemId",
+            Reason.ARCHIVED,
+            "archived",
+        ),
+        ({"categoryId": archived.id}, "categoryId", Reason.ARCHIVED, "archived"),
     ]
-    for ids, field, fragment in cases:
+    for ids, field, reason, fragment in cases:
         result = await create(client, user, **{k: str(v) for k, v in ids.items()})
-        assert [(e["code"], e["field"]) for e in result["errors"]] == [("VALIDATION", field)], ids
+        assert_refused(result, reason, field)
+        # The message says which case it is ("has no types", not only "does not belong").
         assert fragment in result["errors"][0]["message"], (ids, result["errors"])
     assert await Ticket.all().count() == 0
 
@@ -181,7 +192,7 @@ async def test_user_priority_is_refused_unless_the_setting_allows_it(client: htt
     category = await make_category()
     user = await make_person(Role.USER)
     refused = await create(client, user, categoryId=str(category.id), priority="HIGH")
-    assert [(e["code"], e["field"]) for e in refused["errors"]] == [("FORBIDDEN", "priority")]
+    assert_refused(refused, Reason.PRIORITY_NOT_SELECTABLE, "priority")
     assert await Ticket.all().count() == 0
     # The README tells new users which code to expect; it once said VALIDATION.
     promised = re.search(r"refused with a `(\w+)` error on `priority`", " ".join(README.split()))
@@ -208,7 +219,7 @@ async def test_user_cannot_file_for_someone_else(client: httpx.AsyncClient) -> N
     category = await make_category()
     user, other = await make_person(Role.USER), await make_person(Role.USER)
     result = await create(client, user, categoryId=str(category.id), requesterId=str(other.id))
-    assert [(e["code"], e["field"]) for e in result["errors"]] == [("FORBIDDEN", "requesterId")]
+    assert_refused(result, Reason.FOR_YOURSELF_ONLY, "requesterId")
     assert await Ticket.all().count() == 0
 
 
@@ -217,9 +228,9 @@ async def test_staff_cannot_file_for_a_missing_or_disabled_account(client: httpx
     staff = await make_person(Role.STAFF)
     disabled = await make_person(Role.USER, disabled=True)
     missing = await create(client, staff, categoryId=str(category.id), requesterId="9999")
-    assert missing["errors"][0]["field"] == "requesterId"
+    assert_refused(missing, Reason.UNKNOWN_ID, "requesterId")
     off = await create(client, staff, categoryId=str(category.id), requesterId=str(disabled.id))
-    assert "disabled" in off["errors"][0]["message"]
+    assert_refused(off, Reason.ACCOUNT_DISABLED, "requesterId")
 
 
 async def test_created_ticket_is_readable_by_its_number(client: httpx.AsyncClient) -> None:

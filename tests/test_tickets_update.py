@@ -10,9 +10,13 @@ import pytest
 from models.audit import AuditEntry
 from models.enums import Priority, Role
 from models.tickets import Ticket
+from resolvers.errors import Reason
 from tests.helpers import (
+    ERRORS,
     Guest,
     Person,
+    assert_query_refused,
+    assert_refused,
     gql,
     make_category,
     make_group,
@@ -21,15 +25,16 @@ from tests.helpers import (
     make_person,
     make_ticket,
     make_type,
+    refusals,
 )
 
-UPDATE = """
-mutation($input: UpdateTicketInput!) {
-  updateTicket(input: $input) {
-    ticket { number subject priority category { name } type { name } item { name } }
-    errors { code field message }
-  }
-}"""
+UPDATE = f"""
+mutation($input: UpdateTicketInput!) {{
+  updateTicket(input: $input) {{
+    ticket {{ number subject priority category {{ name }} type {{ name }} item {{ name }} }}
+    {ERRORS}
+  }}
+}}"""
 
 
 async def update(client: httpx.AsyncClient, person: Person | Guest | None, **fields: Any) -> dict[str, Any]:
@@ -88,7 +93,7 @@ async def test_new_category_with_a_foreign_type_is_refused_and_nothing_changes(c
         typeId=str(w["laptop"].id),
         priority="HIGH",
     )
-    assert [(e["code"], e["field"]) for e in body["data"]["updateTicket"]["errors"]] == [("VALIDATION", "typeId")]
+    assert_refused(body["data"]["updateTicket"], Reason.NOT_IN_CATEGORY, "typeId")
     ticket = await Ticket.get(id=w["ticket"].id)
     assert (ticket.category_id, ticket.priority) == (w["hardware"].id, Priority.MEDIUM)
 
@@ -101,13 +106,16 @@ async def test_archived_nodes_stay_on_the_ticket_but_cannot_be_newly_chosen(clie
     assert kept["data"]["updateTicket"]["errors"] == []
     await update(client, w["staff_in"], number=w["ticket"].number, typeId=str(w["printer"].id))
     back = await update(client, w["staff_in"], number=w["ticket"].number, typeId=str(w["laptop"].id))
-    assert back["data"]["updateTicket"]["errors"][0]["field"] == "typeId"
+    assert_refused(back["data"]["updateTicket"], Reason.ARCHIVED, "typeId")
 
 
 async def test_priority_cannot_be_cleared_and_category_is_required(client: httpx.AsyncClient) -> None:
     w = await world()
     body = await update(client, w["staff_in"], number=w["ticket"].number, priority=None, categoryId=None)
-    assert {e["field"] for e in body["data"]["updateTicket"]["errors"]} == {"priority", "categoryId"}
+    assert refusals(body["data"]["updateTicket"]) == [
+        (Reason.CANNOT_CLEAR, "priority"),
+        (Reason.CANNOT_CLEAR, "categoryId"),
+    ]
 
 
 async def test_update_writes_an_audit_row_with_before_and_after(client: httpx.AsyncClient) -> None:
@@ -120,18 +128,18 @@ async def test_update_writes_an_audit_row_with_before_and_after(client: httpx.As
 
 
 @pytest.mark.parametrize(
-    ("who", "code"),
+    ("who", "reason"),
     [
         ("admin", None),
         ("staff_in", None),
-        ("staff_out", "FORBIDDEN"),
-        ("owner", "FORBIDDEN"),
-        ("other", "FORBIDDEN"),
-        ("guest", "FORBIDDEN"),  # on their own guest ticket
-        ("anonymous", "UNAUTHENTICATED"),
+        ("staff_out", Reason.OUT_OF_SCOPE),
+        ("owner", Reason.STAFF_ONLY),
+        ("other", Reason.STAFF_ONLY),
+        ("guest", Reason.FIELD_NOT_ALLOWED),  # on their own guest ticket: the gate refuses it before it runs
+        ("anonymous", Reason.SIGN_IN_REQUIRED),
     ],
 )
-async def test_role_matrix(client: httpx.AsyncClient, who: str, code: str | None) -> None:
+async def test_role_matrix(client: httpx.AsyncClient, who: str, reason: Reason | None) -> None:
     w = await world()
     if who == "guest":
         guest = await make_guest(w["ticket"])
@@ -147,17 +155,17 @@ async def test_role_matrix(client: httpx.AsyncClient, who: str, code: str | None
     body = await update(client, people[who], number=w["ticket"].number, priority="HIGH")
     ticket = await Ticket.get(id=w["ticket"].id)
     if who in ("anonymous", "guest"):  # without an account updateTicket cannot be called at all
-        assert body["errors"][0]["extensions"]["code"] == code and body["data"] is None
+        assert_query_refused(body, reason, "Mutation.updateTicket")
+        assert body["data"] is None
     else:
-        errors = body["data"]["updateTicket"]["errors"]
-        assert [e["code"] for e in errors] == ([code] if code else [])
-    assert (ticket.priority is Priority.HIGH) is (code is None)
+        assert refusals(body["data"]["updateTicket"]) == ([(reason, None)] if reason else [])
+    assert (ticket.priority is Priority.HIGH) is (reason is None)
 
 
 async def test_unknown_ticket_is_not_found(client: httpx.AsyncClient) -> None:
     admin = await make_person(Role.ADMIN)
     body = await update(client, admin, number=999, priority="HIGH")
-    assert [(e["code"], e["field"]) for e in body["data"]["updateTicket"]["errors"]] == [("NOT_FOUND", "number")]
+    assert_refused(body["data"]["updateTicket"], Reason.TICKET_NOT_FOUND, "number")
 
 
 async def test_archived_category_type_and_item_on_a_ticket_survive_updates_that_keep_them(
@@ -191,4 +199,4 @@ async def test_archived_category_type_and_item_on_a_ticket_survive_updates_that_
     assert (stored.category_id, stored.type_id, stored.item_id) == (w["hardware"].id, w["laptop"].id, live_item.id)
     # Once it has left the archived item, it cannot go back to it.
     back = await update(client, w["staff_in"], number=ticket.number, itemId=str(old_item.id))
-    assert [(e["code"], e["field"]) for e in back["data"]["updateTicket"]["errors"]] == [("VALIDATION", "itemId")]
+    assert_refused(back["data"]["updateTicket"], Reason.ARCHIVED, "itemId")

@@ -9,8 +9,10 @@ import pytest
 
 from models.enums import Role, StatusKind
 from models.tickets import Ticket
+from resolvers.errors import Reason
 from tests.helpers import (
     Person,
+    assert_query_refused,
     gql,
     gql_data,
     make_category,
@@ -101,9 +103,9 @@ async def test_queue_matrix(client: httpx.AsyncClient) -> None:
 
 async def test_anonymous_gets_unauthenticated_for_queue_and_ticket(client: httpx.AsyncClient) -> None:
     w = await build_world()
-    for query, variables in ((QUEUE, None), (ONE, {"n": w.hardware_ticket.number})):
+    for query, variables, root in ((QUEUE, None, "tickets"), (ONE, {"n": w.hardware_ticket.number}, "ticket")):
         body = await gql(client, query, variables)
-        assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        assert_query_refused(body, Reason.SIGN_IN_REQUIRED, f"Query.{root}")
 
 
 @pytest.mark.parametrize(
@@ -131,7 +133,8 @@ async def test_a_guest_has_no_queue_and_opens_only_their_own_ticket(client: http
     guest = await make_guest(guest_ticket)
     await make_guest(await make_ticket(category))  # another guest's ticket
     body = await gql(client, QUEUE, token=guest.token)
-    assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN" and body["data"] is None
+    assert_query_refused(body, Reason.FIELD_NOT_ALLOWED, "Query.tickets")
+    assert body["data"] is None
     # Staff see the guest ticket in their queue as usual; the guest sees it by number only.
     assert guest_ticket.number in await queue_numbers(client, w.staff_in_scope)
     for number in [t.number for t in await Ticket.all()]:

@@ -11,17 +11,28 @@ import pytest
 from models.accounts import SessionToken, User
 from models.audit import AuditEntry
 from models.enums import Role
+from resolvers.errors import Reason
 from tests.conftest import QueryCounter
-from tests.helpers import Person, give_password, gql, gql_data, make_person
+from tests.helpers import (
+    ERRORS,
+    Person,
+    assert_query_refused,
+    assert_refused,
+    give_password,
+    gql,
+    gql_data,
+    make_person,
+    refusals,
+)
 
-CREATE = """
-mutation ($input: CreateUserInput!) {
-  createUser(input: $input) { user { id email name role disabled } errors { code field message } }
-}"""
-UPDATE = """
-mutation ($input: UpdateUserInput!) {
-  updateUser(input: $input) { user { id name role disabled } errors { code field message } }
-}"""
+CREATE = f"""
+mutation ($input: CreateUserInput!) {{
+  createUser(input: $input) {{ user {{ id email name role disabled }} {ERRORS} }}
+}}"""
+UPDATE = f"""
+mutation ($input: UpdateUserInput!) {{
+  updateUser(input: $input) {{ user {{ id name role disabled }} {ERRORS} }}
+}}"""
 LOGIN = """
 mutation ($email: String!, $password: String!) {
   login(input: {email: $email, password: $password}) { token errors { message } }
@@ -96,26 +107,26 @@ async def test_only_admins_create_accounts(client: httpx.AsyncClient, role: Role
     person = await make_person(role)
     result = (await create_user(client, person.token))["data"]["createUser"]
     assert result["user"] is None
-    assert [e["code"] for e in result["errors"]] == ["FORBIDDEN"]
+    assert_refused(result, Reason.ADMIN_ONLY)
     assert not await User.filter(email="new@example.com").exists()
 
 
 async def test_anonymous_cannot_create_accounts(client: httpx.AsyncClient) -> None:
     body = await create_user(client, None)
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.createUser")
     assert not await User.exists()
 
 
 async def test_create_user_validates_and_refuses_taken_emails(client: httpx.AsyncClient) -> None:
     admin = await make_person(Role.ADMIN, email="admin@example.com")
     bad = (await create_user(client, admin.token, email="nope", name="", password="123456789"))["data"]["createUser"]
-    assert {(e["code"], e["field"]) for e in bad["errors"]} == {
-        ("VALIDATION", "email"),
-        ("VALIDATION", "name"),
-        ("VALIDATION", "password"),
-    }
+    assert refusals(bad) == [
+        (Reason.INVALID_EMAIL, "email"),
+        (Reason.REQUIRED, "name"),
+        (Reason.TOO_SHORT, "password"),
+    ]
     taken = (await create_user(client, admin.token, email="ADMIN@example.com"))["data"]["createUser"]
-    assert [(e["code"], e["field"]) for e in taken["errors"]] == [("CONFLICT", "email")]
+    assert_refused(taken, Reason.EMAIL_TAKEN, "email")
     assert await User.all().count() == 1
     assert not await AuditEntry.exists()
 
@@ -129,10 +140,10 @@ async def test_only_admins_update_accounts(client: httpx.AsyncClient, role: Role
     target = await make_person(Role.USER, name="Target")
     result = (await update_user(client, person.token, target.id, name="Renamed", role="ADMIN"))["data"]["updateUser"]
     assert result["user"] is None
-    assert [e["code"] for e in result["errors"]] == ["FORBIDDEN"]
+    assert_refused(result, Reason.ADMIN_ONLY)
     # Not even themselves: promoting yourself is the obvious abuse.
     own = (await update_user(client, person.token, person.id, role="ADMIN"))["data"]["updateUser"]
-    assert [e["code"] for e in own["errors"]] == ["FORBIDDEN"]
+    assert_refused(own, Reason.ADMIN_ONLY)
     assert (await User.get(id=target.id)).name == "Target"
     assert (await User.get(id=person.id)).role is role
 
@@ -140,14 +151,14 @@ async def test_only_admins_update_accounts(client: httpx.AsyncClient, role: Role
 async def test_anonymous_cannot_update_accounts(client: httpx.AsyncClient) -> None:
     target = await make_person(Role.USER)
     body = await update_user(client, None, target.id, disabled=True)
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.updateUser")
     assert not (await User.get(id=target.id)).disabled
 
 
 async def test_update_of_an_unknown_user_is_not_found(client: httpx.AsyncClient) -> None:
     admin = await make_person(Role.ADMIN)
     result = (await update_user(client, admin.token, 999999, name="Ghost"))["data"]["updateUser"]
-    assert [(e["code"], e["field"]) for e in result["errors"]] == [("NOT_FOUND", "userId")]
+    assert_refused(result, Reason.USER_NOT_FOUND, "userId")
 
 
 # updateUser: what it does
@@ -162,7 +173,7 @@ async def test_disabling_takes_effect_on_the_next_request_and_ends_sessions(clie
     assert result["errors"] == [] and result["user"]["disabled"] is True
     assert (await gql_data(client, ME, token=target.token))["me"] is None
     body = await gql(client, 'mutation { createApiKey(input: {name: "x"}) { plaintextKey } }', token=target.token)
-    assert body["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Mutation.createApiKey")
     assert not await SessionToken.filter(user_id=target.id).exists()
     entry = await AuditEntry.get(action="user.disabled")
     assert (entry.before, entry.after) == ({"disabled": False}, {"disabled": True})
@@ -178,7 +189,7 @@ async def test_a_role_change_applies_to_the_very_next_request(client: httpx.Asyn
     admin = await make_person(Role.ADMIN)
     target = await make_person(Role.USER)
     refused = await gql(client, USERS, token=target.token)
-    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert_query_refused(refused, Reason.STAFF_ONLY)
 
     result = (await update_user(client, admin.token, target.id, role="STAFF"))["data"]["updateUser"]
     assert result["errors"] == [] and result["user"]["role"] == "STAFF"
@@ -221,9 +232,9 @@ async def test_update_validates_every_field(client: httpx.AsyncClient) -> None:
     admin = await make_person(Role.ADMIN)
     target = await make_person(Role.USER, name="Keep")
     result = (await update_user(client, admin.token, target.id, name=" ", password="short"))["data"]["updateUser"]
-    assert {(e["code"], e["field"]) for e in result["errors"]} == {("VALIDATION", "name"), ("VALIDATION", "password")}
+    assert refusals(result) == [(Reason.REQUIRED, "name"), (Reason.TOO_SHORT, "password")]
     bad_id = (await gql_data(client, UPDATE, {"input": {"userId": "x"}}, token=admin.token))["updateUser"]
-    assert [(e["code"], e["field"]) for e in bad_id["errors"]] == [("VALIDATION", "userId")]
+    assert_refused(bad_id, Reason.INVALID_ID, "userId")
     assert (await User.get(id=target.id)).name == "Keep"
 
 
@@ -246,7 +257,7 @@ async def test_the_last_enabled_admin_cannot_demote_or_disable_themselves(
     await make_person(Role.ADMIN, disabled=True)  # a disabled admin does not count
     result = (await update_user(client, admin.token, admin.id, **change))["data"]["updateUser"]
     assert result["user"] is None
-    assert [e["code"] for e in result["errors"]] == ["CONFLICT"]
+    assert_refused(result, Reason.LAST_ADMIN)
     stored = await User.get(id=admin.id)
     assert (stored.role, stored.disabled) == (Role.ADMIN, False)
     assert not await AuditEntry.exists()
@@ -260,7 +271,7 @@ async def test_an_admin_can_step_down_while_another_admin_remains(client: httpx.
     assert (await gql_data(client, ME, token=admin.token))["me"]["role"] == "STAFF"
     # Now `other` is the last one.
     last = (await update_user(client, other.token, other.id, disabled=True))["data"]["updateUser"]
-    assert [e["code"] for e in last["errors"]] == ["CONFLICT"]
+    assert_refused(last, Reason.LAST_ADMIN)
 
 
 @pytest.mark.parametrize("change", [{"role": "STAFF"}, {"disabled": True}])
@@ -274,7 +285,7 @@ async def test_an_admin_without_a_password_does_not_count_as_the_remaining_admin
 
     refused = (await update_user(client, admin.token, admin.id, **change))["data"]["updateUser"]
 
-    assert [e["code"] for e in refused["errors"]] == ["CONFLICT"]
+    assert_refused(refused, Reason.LAST_ADMIN)
     assert "password" in refused["errors"][0]["message"]
     assert (await User.get(id=admin.id)).role == Role.ADMIN and await can_log_in(client, "ada@example.com")
     # Once the other admin can sign in, stepping down is allowed, and the installation still has a usable admin.
@@ -314,9 +325,9 @@ async def test_users_may_not_list_accounts_and_anonymous_must_sign_in(client: ht
     p = await people()
     refused = await gql(client, USERS, token=p["user"].token)
     assert refused["data"] is None
-    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    assert_query_refused(refused, Reason.STAFF_ONLY)
     anonymous = await gql(client, USERS)
-    assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+    assert_query_refused(anonymous, Reason.SIGN_IN_REQUIRED, "Query.users")
 
 
 async def test_search_matches_name_or_email_ignoring_case(client: httpx.AsyncClient) -> None:
@@ -356,11 +367,11 @@ async def test_page_size_is_limited_and_cursors_are_checked(client: httpx.AsyncC
     assert (await gql_data(client, USERS, {"first": 100}, token=admin.token))["users"]["totalCount"] == 1
     for first, message in [(101, "first is 101; the maximum is 100."), (0, "first is 0; the minimum is 1.")]:
         body = await gql(client, USERS, {"first": first}, token=admin.token)
+        assert_query_refused(body, Reason.OUT_OF_RANGE, "first")
         assert body["errors"][0]["message"] == message
-        assert body["errors"][0]["extensions"] == {"code": "VALIDATION", "field": "first"}
     for cursor in ["not a cursor", "WzFd", "eyJhIjoxfQ"]:  # garbage, [1], {"a":1}
         body = await gql(client, USERS, {"after": cursor}, token=admin.token)
-        assert body["errors"][0]["extensions"] == {"code": "VALIDATION", "field": "after"}
+        assert_query_refused(body, Reason.INVALID_CURSOR, "after")
 
 
 async def test_a_page_costs_the_same_statements_whatever_its_size(
@@ -386,7 +397,7 @@ async def test_two_admins_demoting_each_other_at_once_leave_one_admin(client: ht
         update_user(client, first.token, second.id, role="STAFF"),
         update_user(client, second.token, first.id, role="STAFF"),
     )
-    errors = sorted(len(body["data"]["updateUser"]["errors"]) for body in results)
+    outcomes = sorted((refusals(body["data"]["updateUser"]) for body in results), key=len)
     # Whichever runs second finds its author demoted (FORBIDDEN) or the last enabled admin (CONFLICT).
-    assert errors == [0, 1]
+    assert outcomes[0] == [] and outcomes[1] in ([(Reason.ADMIN_ONLY, None)], [(Reason.LAST_ADMIN, None)])
     assert await User.filter(role=Role.ADMIN, disabled=False).count() == 1
