@@ -60,7 +60,7 @@ async def _serve_and_get_health(tmp_path: Path, access_log: str) -> str:
     )  # fmt: skip
     try:
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            assert await _wait_for_health(http, server) == {"status": "ok"}
+            assert (await _wait_for_health(http, server))["status"] == "ok"
             assert (await http.get("/health?probe=bench")).status_code == 200
     finally:
         if server.returncode is None:
