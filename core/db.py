@@ -89,3 +89,10 @@ async def init_db(database_url: str, *, label: str = "default", with_aerich: boo
 
 async def close_db() -> None:
     await Tortoise.close_connections()
+
+
+async def ping() -> None:
+    """One round trip to the database; raises when it does not answer (what /health reports)."""
+    from tortoise import connections
+
+    await connections.get(next(iter(connections.db_config))).execute_query("SELECT 1")

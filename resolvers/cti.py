@@ -22,8 +22,8 @@ from models.tickets import Ticket
 from resolvers.actor import Actor, require_admin, require_user
 from resolvers.audit import changed, record
 from resolvers.errors import Problems, Reason, conflict, not_found
-from resolvers.rows import CTI_COLUMNS, Row
-from resolvers.settings import get_setting
+from resolvers.guests import guest_submission_open
+from resolvers.rows import CTI_COLUMNS, Row, as_row
 from resolvers.unique_names import ensure_unique_name, unique_index_guard
 from resolvers.validation import clean_text, required_id
 from resolvers.visibility import shows_archived_classification
@@ -109,7 +109,7 @@ async def list_categories(actor: Actor | None, *, include_archived: bool = False
     to submit a ticket (SPEC 10)."""
     include_archived = include_archived and shows_archived_classification(actor)
     without_account = actor is None or actor.is_guest
-    if not (without_account and await get_setting("guest_submission_enabled")):
+    if not (without_account and await guest_submission_open()):
         require_user(actor)
     categories = Category.all() if include_archived else Category.filter(archived=False)
     return sorted(await categories.values(*CTI_COLUMNS), key=_tree_order)
@@ -128,7 +128,7 @@ def _tree_order(row: Row) -> tuple[int, str, int]:
 
 
 def _row(level: Level, obj: Any) -> Row:
-    row = {column: getattr(obj, column) for column in CTI_COLUMNS}
+    row = as_row(obj, CTI_COLUMNS)
     if level.parent_column:
         row[level.parent_column] = getattr(obj, level.parent_column)
     return row

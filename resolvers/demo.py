@@ -278,3 +278,8 @@ async def _insert_tickets(tickets: list[Ticket]) -> None:
         # A datetime is a fine CASE value (it is sent as a parameter); the stubs only list expressions.
         cases = [When(id=ticket_id, then=moment) for ticket_id, moment in chunk]  # type: ignore[arg-type]
         await Ticket.filter(id__in=[i for i, _ in chunk]).update(updated_at=Case(*cases, default=F("updated_at")))
+
+
+async def has_tickets() -> bool:
+    """Whether the help desk already holds tickets: `serve --demo` then leaves its data alone."""
+    return await Ticket.exists()

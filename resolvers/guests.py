@@ -70,10 +70,16 @@ def normalise_tracking_ref(raw: str | None) -> str:
     return "".join(ch for ch in (raw or "") if ch not in " -\t").upper()
 
 
+async def guest_submission_open() -> bool:
+    """The `guest_submission_enabled` setting: whether people without an account may file tickets (SPEC 10).
+    The form at /submit, the mutation and the anonymous category list all ask here."""
+    return bool(await get_setting("guest_submission_enabled"))
+
+
 async def submit_guest_ticket(address: str | None, data: NewGuestTicket) -> GuestSubmission:
     """File a ticket without an account. FORBIDDEN while guest submission is off; RATE_LIMITED past the limit
     (every attempt counts); otherwise the rules of createTicket plus a valid `email`, every bad field at once."""
-    if not await get_setting("guest_submission_enabled"):
+    if not await guest_submission_open():
         raise forbidden(
             "Submitting tickets without an account is turned off here; sign in to file a ticket.",
             Reason.GUEST_SUBMISSION_OFF,

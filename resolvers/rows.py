@@ -38,6 +38,12 @@ MANY_BY: dict[str, tuple[type[Model], str, Sequence[str], str]] = {
 }
 
 
+def as_row(instance: Model, columns: Sequence[str]) -> Row:
+    """An instance the domain has just written, as the plain row read paths use: the schema builds its types
+    from rows only, and never needs to know the ORM class."""
+    return {column: getattr(instance, column) for column in columns}
+
+
 async def rows_by_id(kind: str, ids: Sequence[int]) -> list[Row | None]:
     model, columns = BY_ID[kind]
     rows = {row["id"]: row for row in await model.filter(id__in=list(ids)).values(*columns)}

@@ -17,7 +17,7 @@ from models.tickets import Ticket
 from resolvers.actor import Actor, require_admin, require_user
 from resolvers.audit import changed, record
 from resolvers.errors import Problems, Reason, conflict, not_found
-from resolvers.rows import STATUS_COLUMNS, Row
+from resolvers.rows import STATUS_COLUMNS, Row, as_row
 from resolvers.unique_names import ensure_unique_name, unique_index_guard
 from resolvers.validation import clean_colour, clean_text, required_id
 
@@ -34,7 +34,7 @@ async def list_statuses(actor: Actor | None) -> list[Row]:
 
 
 def _row(status: Status) -> Row:
-    return {column: getattr(status, column) for column in STATUS_COLUMNS}
+    return as_row(status, STATUS_COLUMNS)
 
 
 def _audit_values(status: Status) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from tortoise.expressions import Q
 from models.audit import AuditEntry
 from models.replies import Reply
 from resolvers.actor import Actor
+from resolvers.rows import as_row
 
 Row = dict[str, Any]
 
@@ -103,4 +104,4 @@ def _without_staff_notes(row: Row) -> Row:
 def reply_row(reply: Reply) -> Row:
     """A reply as a plain row, for a payload right after a change its author was allowed to make: the instance
     the change just wrote, so the payload costs no statement of its own."""
-    return {column: getattr(reply, column) for column in REPLY_COLUMNS}
+    return as_row(reply, REPLY_COLUMNS)

@@ -17,6 +17,7 @@ from models.tickets import Ticket
 from resolvers.actor import Actor, require_requester, require_user
 from resolvers.errors import Problems, Reason
 from resolvers.pagination import clean_page_size, decode_cursor, encode_cursor, not_a_cursor
+from resolvers.rows import as_row
 from resolvers.validation import MAX_ID, check_list_length, check_moment, has_nul, parse_id
 from resolvers.visibility import queue_condition, visible_tickets
 
@@ -100,7 +101,7 @@ async def ticket_row_by_id(actor: Actor | None, ticket_id: int) -> dict[str, Any
 def changed_ticket_row(ticket: Ticket) -> dict[str, Any]:
     """A ticket a mutation has just changed (and so the actor may open), as a plain row: the instance the change
     wrote, so the payload costs no statement of its own. Field-level visibility stays with the schema's fields."""
-    return {column: getattr(ticket, column) for column in TICKET_COLUMNS}
+    return as_row(ticket, TICKET_COLUMNS)
 
 
 def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[Q]:

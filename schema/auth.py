@@ -7,18 +7,16 @@ from typing import Annotated, Any
 
 import strawberry
 
-from models.accounts import ApiKey as ApiKeyModel
-from models.accounts import User as UserModel
 from resolvers import accounts, api_keys, sessions
-from resolvers.rows import USER_COLUMNS
+from resolvers.rows import USER_COLUMNS, as_row
 from schema.accounts import User, load_user
 from schema.context import Info, client_address
 from schema.errors import INPUT, UserError, mutate, query
 
 
-def user_from_model(user: UserModel) -> User:
-    """A freshly written account as the GraphQL type (read paths use rows and loaders instead)."""
-    return User.from_row({column: getattr(user, column) for column in USER_COLUMNS})
+def user_from_model(user: Any) -> User:
+    """A freshly written account (a resolver's result) as the GraphQL type; read paths use rows and loaders."""
+    return User.from_row(as_row(user, USER_COLUMNS))
 
 
 def signed_in(info: Info, result: sessions.SignedIn) -> User:
@@ -50,8 +48,8 @@ class ApiKey:
         )
 
     @classmethod
-    def from_model(cls, key: ApiKeyModel) -> ApiKey:
-        return cls.from_row({column: getattr(key, column) for column in api_keys.API_KEY_COLUMNS})
+    def from_model(cls, key: Any) -> ApiKey:
+        return cls.from_row(as_row(key, api_keys.API_KEY_COLUMNS))
 
 
 @strawberry.input(description="A new account for yourself (only while self-registration is on).")

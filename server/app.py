@@ -20,10 +20,9 @@ from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from tortoise import connections
 
 from core.config import Config, get_config
-from core.db import close_db, init_db
+from core.db import close_db, init_db, ping
 from jobs.redis_link import OK
 from jobs.runtime import NOT_CONFIGURED, JobRuntime
 from resolvers.authentication import authenticate
@@ -68,7 +67,7 @@ async def health(request: Request) -> Response:
     runtime: JobRuntime | None = getattr(request.app.state, "job_runtime", None)
     redis = await runtime.redis_status() if runtime is not None else NOT_CONFIGURED
     try:
-        await connections.get(next(iter(connections.db_config))).execute_query("SELECT 1")
+        await ping()
     except Exception as exc:  # any failure means "not healthy"; say which
         body = {"status": "error", "database": "unreachable", "detail": type(exc).__name__, "redis": redis}
         return JSONResponse(body, status_code=503)

@@ -50,10 +50,9 @@ def format_logins(logins: Sequence[tuple[str, str, str]]) -> str:
 async def _load_demo(only_if_empty: bool) -> bool:
     """Load the demo help desk and print its logins; False (with the reason printed) when refused."""
     # Imported here: only these commands need the demo content.
-    from models.tickets import Ticket
-    from resolvers.demo import load_demo_data
+    from resolvers.demo import has_tickets, load_demo_data
 
-    if only_if_empty and await Ticket.exists():
+    if only_if_empty and await has_tickets():
         print("The database already has tickets; demo data not loaded.")
         return True
     try:

@@ -21,9 +21,15 @@ from resolvers import outbox
 from resolvers.authentication import authenticate_guest
 from resolvers.cti import list_categories
 from resolvers.errors import DomainError, ErrorCode, Reason
-from resolvers.guests import GuestThread, NewGuestTicket, guest_thread, reply_as_guest, request_guest_link
+from resolvers.guests import (
+    GuestThread,
+    NewGuestTicket,
+    guest_submission_open,
+    guest_thread,
+    reply_as_guest,
+    request_guest_link,
+)
 from resolvers.guests import submit_guest_ticket as submit_ticket
-from resolvers.settings import get_setting
 from resolvers.tickets import NewTicket
 from schema.context import client_address
 
@@ -142,7 +148,7 @@ async def submit_form(values: dict[str, str], error: DomainError | None = None) 
 
 
 async def submit_page(request: Request) -> Response:
-    if not await get_setting("guest_submission_enabled"):
+    if not await guest_submission_open():
         return page("Submit a request", SUBMIT_OFF, 403)
     if request.method == "GET":
         return await submit_form({})
