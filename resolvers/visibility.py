@@ -27,6 +27,7 @@ from resolvers.errors import forbidden, not_found
 from resolvers.sql import Statement
 
 _NOTHING = Q(id__isnull=True)  # primary keys are never NULL: matches no row
+OUT_OF_SCOPE = "This ticket is outside your groups' scope; ask an admin or a member of its group."
 
 # Which tickets a rule lets through, as data, so that the ORM (Q) and the hand-written SQL of the hot read paths
 # (resolvers/sql.py) render the same rule: any of the parts (OR), each part all of its column conditions (AND).
@@ -130,7 +131,7 @@ async def workable_ticket(actor: Actor, number: int) -> Ticket:
     if ticket is None:
         raise not_found(f"Ticket {number}", "number")
     if actor.role is Role.STAFF and not await Ticket.filter(await queue_condition(actor), id=ticket.id).exists():
-        raise forbidden("This ticket is outside your groups' scope; ask an admin or a member of its group.")
+        raise forbidden(OUT_OF_SCOPE)
     return ticket
 
 

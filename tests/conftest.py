@@ -166,7 +166,7 @@ class StatementLog:
     """Every statement the database receives, counted at the driver as PostgreSQL's `log_statement = all` logs
     them: the authentication query, BEGIN, COMMIT and ROLLBACK, and whatever the pool sends on release (asyncpg's
     reset query) included; an executemany counts once per row. On SQLite, aiosqlite's commit and rollback
-    count as COMMIT and ROLLBACK."""
+    count as COMMIT and ROLLBACK when a transaction is open (otherwise sqlite3 sends nothing)."""
 
     def __init__(self) -> None:
         self.statements: list[str] = []
@@ -201,7 +201,9 @@ def count_statements(monkeypatch: pytest.MonkeyPatch) -> StatementLog:
         original = getattr(cls, name)
 
         def counted(self: Any) -> Any:
-            log.statements.append(name.upper())
+            # Tortoise commits before each BEGIN; sqlite3 sends nothing when no transaction is open.
+            if self.in_transaction:
+                log.statements.append(name.upper())
             return original(self)
 
         monkeypatch.setattr(cls, name, counted)
