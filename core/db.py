@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from tortoise import Tortoise
 from tortoise.backends.base.config_generator import expand_db_url
 
@@ -35,6 +36,32 @@ def dialect(database_url: str) -> str:
     raise ValueError(f"DATABASE_URL scheme {scheme!r} is not supported; use sqlite:// or postgres://")
 
 
+class PooledConnection(asyncpg.Connection):
+    """A pooled PostgreSQL connection that sends no reset query when it goes back to the pool.
+
+    asyncpg's pool runs `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL;` after every release:
+    with Tortoise checking a connection out per statement outside transactions, that was half of all statements
+    (issue 8). It undoes session state, and this code leaves none behind on a pooled connection: no session
+    advisory locks (only `pg_advisory_xact_lock`, released at COMMIT; the migration lock has its own unpooled
+    connection), no cursors, no LISTEN, no `SET` outside `SET LOCAL`, no temporary tables. An open transaction is
+    still rolled back on release (asyncpg does that apart from the query). Anything that adds session state must
+    undo it itself before the connection is released (docs/performance.md).
+    """
+
+    def get_reset_query(self) -> str:
+        return ""
+
+
+def connection_config(database_url: str) -> str | dict[str, Any]:
+    """What Tortoise's `connections` entry holds for the URL: the URL itself, or for PostgreSQL the parsed URL
+    with the pool's connection class."""
+    if dialect(database_url) != "postgres":
+        return database_url
+    config = expand_db_url(database_url)
+    config["credentials"]["connection_class"] = PooledConnection
+    return config
+
+
 def tortoise_config(
     database_url: str,
     *,
@@ -49,10 +76,9 @@ def tortoise_config(
     models: list[str] = list(MODEL_MODULES)
     if with_aerich:
         models.append("aerich.models")
-    connection: str | dict[str, Any] = database_url
-    if dialect(database_url) == "postgres" and (pool_size is not None or statement_timeout_ms is not None):
-        expanded = expand_db_url(database_url)
-        credentials: dict[str, Any] = dict(expanded["credentials"])
+    connection = connection_config(database_url)
+    if isinstance(connection, dict) and (pool_size is not None or statement_timeout_ms is not None):
+        credentials: dict[str, Any] = dict(connection["credentials"])
         if pool_size is not None:
             credentials["maxsize"] = pool_size
             credentials["minsize"] = min(int(credentials.get("minsize", 1)), pool_size)
@@ -61,7 +87,7 @@ def tortoise_config(
             settings = dict(credentials.get("server_settings") or {})
             settings["statement_timeout"] = str(statement_timeout_ms)
             credentials["server_settings"] = settings
-        connection = {"engine": expanded["engine"], "credentials": credentials}
+        connection = {"engine": connection["engine"], "credentials": credentials}
     return {
         "connections": {label: connection},
         "apps": {"models": {"models": models, "default_connection": label}},

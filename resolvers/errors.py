@@ -59,6 +59,11 @@ class Reason(str, Enum):
     INVALID_COLOUR = "INVALID_COLOUR", _V, "Not a hex colour like #1a2b3c."
     INVALID_ID = "INVALID_ID", _V, "Not an ID: IDs are whole numbers between 1 and 2147483647."
     INVALID_CURSOR = "INVALID_CURSOR", _V, "`after` is not a cursor of this list (and sort); start again without it."
+    EXCLUSIVE_ARGUMENTS = (
+        "EXCLUSIVE_ARGUMENTS",
+        _V,
+        "Two inputs that exclude each other were both given (e.g. `first` and `last`); `field` names the second.",
+    )
     OUT_OF_RANGE = (
         "OUT_OF_RANGE",
         _V,

@@ -8,7 +8,8 @@ from typing import Any
 from models.accounts import User
 from models.replies import Reply
 from models.tickets import Ticket
-from resolvers.outbox import queue_email, queue_event
+from resolvers.outbox import queue_email, queue_event, queue_many
+from resolvers.sql import Statement
 
 
 async def requester_address(ticket: Ticket) -> list[str]:
@@ -20,18 +21,18 @@ async def requester_address(ticket: Ticket) -> list[str]:
 
 
 async def participant_addresses(ticket: Ticket) -> set[str]:
-    """Requester (or guest), every staff member who replied publicly, and the assignee."""
-    people: set[int] = set()
-    if ticket.assignee_id is not None:
-        people.add(ticket.assignee_id)
-    repliers: list[Any] = await Reply.filter(
-        ticket_id=ticket.id, internal=False, deleted_at__isnull=True, author__role__in=["STAFF", "ADMIN"]
-    ).values_list("author_id", flat=True)
-    people.update(r for r in repliers if r is not None)
-    addresses = set(await requester_address(ticket))
-    if people:
-        emails: list[Any] = await User.filter(id__in=people).values_list("email", flat=True)
-        addresses.update(emails)
+    """Requester (or guest), every staff member who replied publicly, and the assignee. One statement."""
+    statement = Statement()
+    text = (
+        'SELECT DISTINCT u."email" FROM "users" AS u WHERE u."id" IN (SELECT r."author_id" FROM "replies" AS r'
+        ' JOIN "users" AS a ON a."id" = r."author_id"'
+        f' WHERE r."ticket_id" = {statement.param(ticket.id)} AND NOT r."internal" AND r."deleted_at" IS NULL'
+        f" AND a.\"role\" IN ('STAFF', 'ADMIN'))"
+        f' OR u."id" = {statement.param(ticket.assignee_id)} OR u."id" = {statement.param(ticket.requester_id)}'
+    )
+    addresses = {str(row["email"]) for row in await statement.rows(text)}
+    if ticket.requester_id is None and ticket.guest_email:
+        addresses.add(ticket.guest_email)
     return addresses
 
 
@@ -53,10 +54,11 @@ async def reply_added(ticket: Ticket, reply: Reply, author_address: str | None) 
         return
     author = (author_address or "").lower()
     recipients = {r for r in await participant_addresses(ticket) if r.lower() != author}
-    await queue_email(
-        "reply_added", ticket_id=ticket.id, to=sorted(recipients), context={**_base(ticket), "reply_id": reply.id}
+    # The emails and the event in one multi-row INSERT.
+    await queue_many(
+        emails=[("reply_added", ticket.id, sorted(recipients), {**_base(ticket), "reply_id": reply.id})],
+        events=[("ticket.reply_added", ticket.id, {"number": ticket.number, "replyId": reply.id})],
     )
-    await queue_event("ticket.reply_added", ticket_id=ticket.id, data={"number": ticket.number, "replyId": reply.id})
 
 
 async def status_changed(ticket: Ticket, before_status_id: int, kind: str) -> None:

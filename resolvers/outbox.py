@@ -24,15 +24,18 @@ EVENT = "event"
 T = TypeVar("T")
 Listener = Callable[[list[int]], Awaitable[None]]
 _listeners: list[Listener] = []
-_queued: ContextVar[list[int] | None] = ContextVar("outbox_queued", default=None)
+# What this task queued, by id: the channel of each row.
+_queued: ContextVar[dict[int, str] | None] = ContextVar("outbox_queued", default=None)
+# While listeners hear about committed rows, which channel each one is on: email_ids answers from it without a query.
+_announcing: ContextVar[dict[int, str] | None] = ContextVar("outbox_announcing", default=None)
 
 
-def _remember(message_id: int) -> None:
+def _remember(message_id: int, channel: str) -> None:
     queued = _queued.get()
     if queued is None:
-        queued = []
+        queued = {}
         _queued.set(queued)
-    queued.append(message_id)
+    queued[message_id] = channel
 
 
 async def queue_email(topic: str, *, ticket_id: int | None, to: list[str], context: dict[str, Any]) -> None:
@@ -41,13 +44,13 @@ async def queue_email(topic: str, *, ticket_id: int | None, to: list[str], conte
         message = await OutboxMessage.create(
             channel=EMAIL, topic=topic, ticket_id=ticket_id, payload={"to": recipient, **context}
         )
-        _remember(message.id)
+        _remember(message.id, EMAIL)
 
 
 async def queue_event(topic: str, *, ticket_id: int | None, data: dict[str, Any]) -> None:
     """A domain event for webhooks and subscriptions (e.g. "ticket.created")."""
     message = await OutboxMessage.create(channel=EVENT, topic=topic, ticket_id=ticket_id, payload=data)
-    _remember(message.id)
+    _remember(message.id, EVENT)
 
 
 def add_listener(listener: Listener) -> None:
@@ -68,11 +71,15 @@ def forget_queued() -> None:
 
 async def announce_queued() -> None:
     """Tell listeners about the rows this task queued; call only after the transaction committed."""
-    ids = _queued.get() or []
+    queued = _queued.get() or {}
     _queued.set(None)
-    if ids:
-        for listener in list(_listeners):
-            await listener(ids)
+    if queued:
+        token = _announcing.set(queued)
+        try:
+            for listener in list(_listeners):
+                await listener(list(queued))
+        finally:
+            _announcing.reset(token)
 
 
 async def announcing(work: Callable[[], Awaitable[T]]) -> T:
@@ -107,12 +114,17 @@ async def queue_many(
         rows.append((EVENT, topic, ticket_id, data, OutboxStatus.PENDING.value, 0, created))
     columns = ("channel", "topic", "ticket_id", "payload", "status", "attempts", "created_at")
     ids = await insert_rows(OutboxMessage, columns, rows)
-    for message_id in ids:
-        _remember(message_id)
+    # Ids grow in the order the rows were inserted; SQLite does not promise RETURNING's order, so sort them.
+    for message_id, row in zip(sorted(ids), rows, strict=True):
+        _remember(message_id, row[0])
     return ids
 
 
 async def email_ids(ids: Sequence[int]) -> list[int]:
-    """Which of these outbox rows are emails (the rows a delivery job takes), in id order. One query."""
+    """Which of these outbox rows are emails (the rows a delivery job takes), in id order. No query for rows this
+    task just announced (their channels are known); one query otherwise."""
+    known = _announcing.get()
+    if known is not None and all(i in known for i in ids):
+        return sorted(i for i in ids if known[i] == EMAIL)
     rows: list[Any] = await OutboxMessage.filter(id__in=list(ids), channel=EMAIL).values_list("id", flat=True)
     return sorted(int(i) for i in rows)

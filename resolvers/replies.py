@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from tortoise import timezone
 from tortoise.transactions import in_transaction
 
 from core import clock
@@ -14,12 +15,23 @@ from models.statuses import Status
 from models.tickets import Ticket
 from resolvers import audit, notify
 from resolvers.actor import Actor, require_requester
+from resolvers.bulk import insert_rows
 from resolvers.errors import Problems, Reason, conflict, forbidden, not_found
-from resolvers.lifecycle import locked_ticket, reopen_by_reply, reopen_window_open
+from resolvers.lifecycle import reopen_by_reply, reopen_window_open
 from resolvers.markdown_bounded import render_markdown_bounded
 from resolvers.rate_limit import GUEST_REPLY, check_rate
+from resolvers.sql import Statement
+from resolvers.ticket_rows import T
 from resolvers.validation import clean_text, parse_id
-from resolvers.visibility import visible_tickets, workable_ticket
+from resolvers.visibility import (
+    EVERYTHING,
+    OUT_OF_SCOPE,
+    as_sql,
+    queue_parts,
+    visible_parts,
+    visible_tickets,
+    workable_ticket,
+)
 
 BODY_MAX = 100_000
 USER_EDIT_WINDOW = timedelta(minutes=15)
@@ -41,21 +53,33 @@ class ReplyChange:
     ticket: Ticket
 
 
-async def _ticket_for_reply(actor: Actor, number: int, internal: bool) -> Ticket:
-    if not actor.is_staff:
-        if internal:
-            raise forbidden("Only staff can write internal notes.", Reason.STAFF_ONLY, "internal")
-        ticket = await visible_tickets(actor).get_or_none(number=number)
-        if ticket is None:
-            raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
-        return ticket
-    if internal:
-        # Notes go on any ticket staff can see; public replies only within their scope (SPEC 1, 4).
-        ticket = await visible_tickets(actor).get_or_none(number=number)
-        if ticket is None:
-            raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
-        return ticket
-    return await workable_ticket(actor, number)
+async def _ticket_to_reply_on(actor: Actor, number: int, internal: bool) -> tuple[Ticket, StatusKind]:
+    """The ticket, read and locked (PostgreSQL) inside the reply's transaction together with its status kind and,
+    for a public reply by staff, whether it is in their queue: one statement. Requesters and guests reply on what
+    they may open, staff write notes on any ticket they can see and public replies only within their scope
+    (SPEC 1, 4); a ticket out of sight is NOT_FOUND, one out of scope FORBIDDEN."""
+    statement = Statement()
+    scope = None
+    if actor.is_staff and not internal:
+        parts = await queue_parts(actor)
+        scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
+    in_scope = f"CASE WHEN {scope} THEN 1 ELSE 0 END" if scope else "1"
+    text = (
+        f'SELECT {T}.*, s."kind" AS "status__kind", {in_scope} AS "in_scope" FROM "tickets" AS {T}'
+        f' JOIN "statuses" AS s ON s."id" = {T}."status_id" WHERE {T}."number" = {statement.param(number)}'
+    )
+    visible = as_sql(visible_parts(actor), statement, T)
+    text += f" AND {visible}" if visible else ""
+    text += f" FOR UPDATE OF {T}" if statement.postgres else ""
+    rows = await statement.db.execute_query_dict(text, statement.params)
+    if not rows:
+        raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
+    row = rows[0]
+    kind, allowed = StatusKind(row.pop("status__kind")), row.pop("in_scope")
+    if not allowed:
+        raise forbidden(OUT_OF_SCOPE, Reason.OUT_OF_SCOPE)
+    # The row as Tortoise itself turns rows into instances, so the rare paths (reopening) can save() it.
+    return Ticket._init_from_db(**row), kind
 
 
 async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> ReplyChange:
@@ -64,6 +88,9 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
 
     A guest's every attempt counts against the GUEST_REPLY limit of their `client` address, one budget for the
     GraphQL mutation and the /track reply form (RATE_LIMITED past it).
+
+    Statements (docs/performance.md): BEGIN, the locked ticket, the reply, the ticket's bump (public replies), the
+    participants' addresses and one INSERT of every outbox row (notes: the event only), the audit row, COMMIT.
     """
     actor = require_requester(actor)
     if actor.is_guest:
@@ -71,13 +98,13 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
     problems = Problems()
     body = clean_text(problems, "body", data.body, max_length=BODY_MAX)
     problems.raise_if_any()
-    ticket = await _ticket_for_reply(actor, data.number, data.internal)
+    if data.internal and not actor.is_staff:
+        raise forbidden("Only staff can write internal notes.", Reason.STAFF_ONLY, "internal")
     # Rendered once, before the transaction (no ticket lock is held while a worker renders); refused when it
     # cannot be done within the time limit, so no reply, email or event exists for it.
     body_html = await render_markdown_bounded(body, "body")
     async with in_transaction():
-        ticket = await locked_ticket(ticket.id)
-        kind = (await Status.get(id=ticket.status_id)).kind
+        ticket, kind = await _ticket_to_reply_on(actor, data.number, data.internal)
         reopen = False
         if not actor.is_staff:
             if kind is StatusKind.CLOSED:
@@ -87,19 +114,22 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
                 if not allowed:
                     raise conflict(why, Reason.REOPEN_WINDOW_EXPIRED)
                 reopen = True
-        reply = await Reply.create(
-            ticket_id=ticket.id,
-            author_id=actor.user_id,  # None for a guest, who is named by guest_email instead
-            guest_email=actor.email if actor.is_guest else None,
-            body=body,
-            body_html=body_html,
-            internal=data.internal,
-        )
+        # Times as Tortoise's auto_now fields would set them.
+        now = timezone.now()
+        values = {
+            "ticket_id": ticket.id,
+            "author_id": actor.user_id,  # None for a guest, who is named by guest_email instead
+            "guest_email": actor.email if actor.is_guest else None,
+            "body": body,
+            "body_html": body_html,
+            "internal": data.internal,
+            "created_at": now,
+        }
+        (reply_id,) = await insert_rows(Reply, tuple(values), [tuple(values.values())])
+        reply = Reply._init_from_db(id=reply_id, edited_at=None, deleted_at=None, **values)
         if not data.internal:
             # A public reply is news on the ticket; a note must not even move `updatedAt`, which requesters see.
-            if actor.is_staff and ticket.first_response_at is None:
-                ticket.first_response_at = reply.created_at
-            await ticket.save(update_fields=["first_response_at", "updated_at"])
+            await _bump(ticket, now, first_response=actor.is_staff and ticket.first_response_at is None)
         await audit.record(
             actor,
             "reply.created",
@@ -113,6 +143,18 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
         if reopen:
             await reopen_by_reply(ticket, actor, None)
     return ReplyChange(reply, ticket)
+
+
+async def _bump(ticket: Ticket, now: datetime, *, first_response: bool) -> None:
+    """Move the ticket's updated_at (and set its first response) on the instance and in one UPDATE."""
+    statement = Statement()
+    sets = [f'"updated_at" = {statement.param(now)}']
+    ticket.updated_at = now
+    if first_response:
+        sets.append(f'"first_response_at" = {statement.param(now)}')
+        ticket.first_response_at = now
+    text = f'UPDATE "tickets" SET {", ".join(sets)} WHERE "id" = {statement.param(ticket.id)}'
+    await statement.db.execute_query(text, statement.params)
 
 
 def _wrote(actor: Actor, reply: Reply) -> bool:

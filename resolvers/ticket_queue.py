@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum
-from functools import reduce
-from operator import and_, or_
 from typing import Any
-
-from tortoise.expressions import Q
-from tortoise.queryset import QuerySet
 
 from models.enums import Priority, StatusKind
 from models.tickets import Ticket
@@ -18,14 +14,12 @@ from resolvers.actor import Actor, require_requester, require_user
 from resolvers.errors import Problems, Reason
 from resolvers.pagination import clean_page_size, decode_cursor, encode_cursor, not_a_cursor
 from resolvers.rows import as_row
+from resolvers.sql import Row, Statement
+from resolvers.ticket_rows import TICKET_COLUMNS, T, fetch_tickets, ticket_select
 from resolvers.validation import MAX_ID, check_list_length, check_moment, has_nul, parse_id
-from resolvers.visibility import queue_condition, visible_tickets
+from resolvers.visibility import EVERYTHING, as_sql, queue_parts, visible_parts
 
-TICKET_COLUMNS = (
-    "id", "number", "subject", "description", "description_html", "category_id", "type_id", "item_id", "priority",
-    "status_id", "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes",
-    "resolved_at", "closed_at", "reopened", "created_at", "updated_at",
-)  # fmt: skip
+__all__ = ["TICKET_COLUMNS", "TicketFilter", "TicketPage", "TicketSort", "list_tickets", "ticket_row"]
 
 # Each filter list (statusIds, priorities, groupIds) takes at most this many entries (docs/operations.md): one SQL
 # parameter each, and PostgreSQL takes at most 32,767 per statement.
@@ -67,7 +61,7 @@ class TicketFilter:
 
 @dataclass
 class TicketPage:
-    rows: list[dict[str, Any]]
+    rows: list[Row]
     cursors: list[str]
     total: int
     has_next: bool
@@ -75,12 +69,19 @@ class TicketPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-async def ticket_row(actor: Actor | None, number: int) -> dict[str, Any] | None:
-    """The ticket as a plain row; None when it does not exist or the actor may not open it (same answer).
-    A guest opens the ticket of their token only; the list (`list_tickets`) is for people with an account."""
-    actor = require_requester(actor)
-    rows = await visible_tickets(actor).filter(number=number).values(*TICKET_COLUMNS)
+async def _one(actor: Actor, column: str, value: int, relations: Collection[str]) -> Row | None:
+    statement = Statement()
+    text = ticket_select(relations) + f' WHERE {T}."{column}" = {statement.param(value)}'
+    visible = as_sql(visible_parts(actor), statement, T)
+    rows = await fetch_tickets(statement, text + (f" AND {visible}" if visible else ""), relations)
     return rows[0] if rows else None
+
+
+async def ticket_row(actor: Actor | None, number: int, relations: Collection[str] = ()) -> Row | None:
+    """The ticket as a plain row (with `relations` joined: resolvers/ticket_rows.py); None when it does not exist
+    or the actor may not open it (same answer). A guest opens the ticket of their token only; the list
+    (`list_tickets`) is for people with an account. One statement."""
+    return await _one(require_requester(actor), "number", number, relations)
 
 
 def _ids(problems: Problems, field: str, raw_ids: list[str]) -> list[int]:
@@ -90,12 +91,10 @@ def _ids(problems: Problems, field: str, raw_ids: list[str]) -> list[int]:
     return sorted({i for i in (parse_id(problems, field, raw) for raw in raw_ids) if i is not None})
 
 
-async def ticket_row_by_id(actor: Actor | None, ticket_id: int) -> dict[str, Any] | None:
+async def ticket_row_by_id(actor: Actor | None, ticket_id: int, relations: Collection[str] = ()) -> Row | None:
     """Like `ticket_row`, by primary key: what a mutation that made the ticket reads back. The number comes from
     the row, so the answer stays right whoever assigns numbers (today `number = id`; imports keep their own)."""
-    actor = require_requester(actor)
-    rows = await visible_tickets(actor).filter(id=ticket_id).values(*TICKET_COLUMNS)
-    return rows[0] if rows else None
+    return await _one(require_requester(actor), "id", ticket_id, relations)
 
 
 def changed_ticket_row(ticket: Ticket) -> dict[str, Any]:
@@ -104,36 +103,46 @@ def changed_ticket_row(ticket: Ticket) -> dict[str, Any]:
     return as_row(ticket, TICKET_COLUMNS)
 
 
-def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[Q]:
-    conditions: list[Q] = []
+def _like_pattern(search: str) -> str:
+    """A LIKE pattern for "contains", with LIKE's own characters escaped (as Tortoise's icontains does)."""
+    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _in(statement: Statement, column: str, values: list[Any]) -> str:
+    return f'{T}."{column}" IN {statement.params_in(values)}' if values else "1 = 0"
+
+
+def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> list[str]:
+    """The filter as SQL conditions on the tickets table (`t`) and its status (`s`), parameters in text order."""
+    conditions: list[str] = []
     if wanted.status_ids:
-        conditions.append(Q(status_id__in=_ids(problems, "filter.statusIds", wanted.status_ids)))
+        conditions.append(_in(statement, "status_id", _ids(problems, "filter.statusIds", wanted.status_ids)))
     else:
         # Default: everything except Closed (SPEC 8).
-        conditions.append(~Q(status__kind=StatusKind.CLOSED))
+        conditions.append(f's."kind" <> {statement.param(StatusKind.CLOSED.value)}')
     if wanted.priorities and check_list_length(problems, "filter.priorities", wanted.priorities, MAX_FILTER_ENTRIES):
-        conditions.append(Q(priority__in=sorted(set(wanted.priorities))))
+        conditions.append(_in(statement, "priority", sorted({int(p) for p in wanted.priorities})))
     if wanted.assignee is AssigneeChoice.ME:
-        conditions.append(Q(assignee_id=actor.user_id))
+        conditions.append(f'{T}."assignee_id" = {statement.param(actor.user_id)}')
     elif wanted.assignee is AssigneeChoice.UNASSIGNED:
-        conditions.append(Q(assignee_id__isnull=True, assigned_group_id__isnull=True))
+        conditions.append(f'{T}."assignee_id" IS NULL AND {T}."assigned_group_id" IS NULL')
     if wanted.assignee_id is not None:
-        conditions.append(Q(assignee_id=parse_id(problems, "filter.assigneeId", wanted.assignee_id)))
+        assignee_id = parse_id(problems, "filter.assigneeId", wanted.assignee_id)
+        conditions.append(f'{T}."assignee_id" = {statement.param(assignee_id)}')
     if wanted.group_ids:
-        conditions.append(Q(assigned_group_id__in=_ids(problems, "filter.groupIds", wanted.group_ids)))
+        conditions.append(_in(statement, "assigned_group_id", _ids(problems, "filter.groupIds", wanted.group_ids)))
     for column, raw in (("category_id", wanted.category_id), ("type_id", wanted.type_id), ("item_id", wanted.item_id)):
         if raw is not None:
             camel = "filter." + column.replace("_id", "Id")
-            by_column: dict[str, Any] = {column: parse_id(problems, camel, raw)}
-            conditions.append(Q(**by_column))
+            conditions.append(f'{T}."{column}" = {statement.param(parse_id(problems, camel, raw))}')
     created_after = check_moment(problems, "filter.createdAfter", wanted.created_after)
     if created_after is not None:
-        conditions.append(Q(created_at__gte=created_after))
+        conditions.append(f'{T}."created_at" >= {statement.param(created_after)}')
     created_before = check_moment(problems, "filter.createdBefore", wanted.created_before)
     if created_before is not None:
-        conditions.append(Q(created_at__lt=created_before))
+        conditions.append(f'{T}."created_at" < {statement.param(created_before)}')
     if wanted.reopened is not None:
-        conditions.append(Q(reopened=wanted.reopened))
+        conditions.append(f'{T}."reopened" = {statement.param(wanted.reopened)}')
     # A NUL cannot be in any subject, and PostgreSQL refuses it in a query: a VALIDATION error, not a 500.
     search = (wanted.search or "").strip()
     if len(search) > MAX_SEARCH_LENGTH:
@@ -143,20 +152,24 @@ def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems) -> list[
             Reason.TOO_LONG,
         )
     elif search and not has_nul(problems, "filter.search", search):
-        conditions.append(Q(subject__icontains=search))
+        pattern = statement.param(_like_pattern(search))
+        conditions.append(f"UPPER(CAST({T}.\"subject\" AS VARCHAR)) LIKE UPPER({pattern}) ESCAPE '\\'")
     return conditions
 
 
-async def _base(actor: Actor, wanted: TicketFilter, problems: Problems) -> QuerySet[Ticket]:
+async def _where(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> list[str]:
+    """The queue's scope and the filter, as conditions to AND."""
     search = (wanted.search or "").strip()
     # ASCII digits only ("²".isdigit() is true), not over the search limit (int() refuses 4,300 digits) and within
     # the key range, so odd input is a search, not a 500.
     numeric = len(search) <= MAX_SEARCH_LENGTH and search.isascii() and search.isdigit()
     if numeric and int(search) <= MAX_ID and actor.is_staff:
         # A number typed by staff opens that ticket regardless of scope and other filters (SPEC 8).
-        return visible_tickets(actor).filter(number=int(search))
-    conditions = _conditions(actor, wanted, problems)
-    return Ticket.filter(await queue_condition(actor), *conditions)
+        visible = as_sql(visible_parts(actor), statement, T)
+        return [f'{T}."number" = {statement.param(int(search))}', *([visible] if visible else [])]
+    parts = await queue_parts(actor)
+    scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
+    return [*([scope] if scope else []), *_conditions(actor, wanted, problems, statement)]
 
 
 def ticket_cursor(sort: TicketSort, row: dict[str, Any]) -> str:
@@ -189,14 +202,17 @@ def read_ticket_cursor(sort: TicketSort, cursor: str) -> list[Any]:
         raise not_a_cursor(hint=" and sort; start again without it") from None
 
 
-def _after(sort: TicketSort, values: list[Any]) -> Q:
-    """Rows strictly after the cursor in the sort order: (a > x) or (a = x and b > y) or ..."""
-    alternatives: list[Q] = []
+def _after(sort: TicketSort, values: list[Any], statement: Statement) -> str:
+    """Rows strictly after the cursor in the sort order: a bound on the first column (so an index range starts at
+    the cursor and the last page costs what the first does), then (a > x) or (a = x and b > y) or ..."""
+    (first, direction), *_ = sort.value
+    bound = f'{T}."{first}" {">=" if direction == "asc" else "<="} {statement.param(values[0])}'
+    alternatives: list[str] = []
     for i, (column, direction) in enumerate(sort.value):
-        op = "gt" if direction == "asc" else "lt"
-        equal = [Q(**{prev: values[j]}) for j, (prev, _) in enumerate(sort.value[:i])]
-        alternatives.append(reduce(and_, [*equal, Q(**{f"{column}__{op}": values[i]})]))
-    return reduce(or_, alternatives)
+        equal = [f'{T}."{prev}" = {statement.param(values[j])}' for j, (prev, _) in enumerate(sort.value[:i])]
+        op = ">" if direction == "asc" else "<"
+        alternatives.append(" AND ".join([*equal, f'{T}."{column}" {op} {statement.param(values[i])}']))
+    return f"{bound} AND (" + " OR ".join(f"({a})" for a in alternatives) + ")"
 
 
 async def list_tickets(
@@ -207,20 +223,24 @@ async def list_tickets(
     after: str | None = None,
     *,
     with_total: bool = True,
+    relations: Collection[str] = (),
 ) -> TicketPage:
-    """The actor's queue, filtered in SQL: two statements (page and count) whatever the page size. The count
-    scans every matching row, so callers that do not show it pass `with_total=False` (total is then -1)."""
+    """The actor's queue, filtered in SQL, with `relations` joined (resolvers/ticket_rows.py): one statement for
+    the page and one for the count, whatever the page size. The count scans every matching row, so callers that
+    do not show it pass `with_total=False` (total is then -1)."""
     actor = require_user(actor)
+    wanted = wanted or TicketFilter()
     problems = Problems()
     size = clean_page_size(problems, first)
-    base = await _base(actor, wanted or TicketFilter(), problems)
+    statement = Statement()
+    where = await _where(actor, wanted, problems, statement)
     problems.raise_if_any()
-    page_query = base
     if after:
-        page_query = page_query.filter(_after(sort, read_ticket_cursor(sort, after)))
-    order = [("-" if direction == "desc" else "") + column for column, direction in sort.value]
-    rows = await page_query.order_by(*order).limit(size + 1).values(*TICKET_COLUMNS)
-    total = await base.count() if with_total else -1
+        where.append(_after(sort, read_ticket_cursor(sort, after), statement))
+    order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)
+    text = ticket_select(relations) + _where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
+    rows = await fetch_tickets(statement, text, relations)
+    total = await _count(actor, wanted) if with_total else -1
     has_next = len(rows) > size
     rows = rows[:size]
     return TicketPage(
@@ -230,3 +250,15 @@ async def list_tickets(
         has_next=has_next,
         has_previous=bool(after),
     )
+
+
+def _where_clause(conditions: list[str]) -> str:
+    return (" WHERE " + " AND ".join(conditions)) if conditions else ""
+
+
+async def _count(actor: Actor, wanted: TicketFilter) -> int:
+    statement = Statement()
+    where = await _where(actor, wanted, Problems(), statement)
+    text = f'SELECT COUNT(*) AS "n" FROM "tickets" AS {T} JOIN "statuses" AS s ON s."id" = {T}."status_id"'
+    rows = await statement.rows(text + _where_clause(where))
+    return int(rows[0]["n"])

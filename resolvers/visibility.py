@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from functools import reduce
 from operator import or_
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -23,42 +24,100 @@ from models.enums import Role
 from models.tickets import Ticket
 from resolvers.actor import Actor
 from resolvers.errors import Reason, forbidden, not_found
+from resolvers.sql import Statement
 
 _NOTHING = Q(id__isnull=True)  # primary keys are never NULL: matches no row
+OUT_OF_SCOPE = "This ticket is outside your groups' scope; ask an admin or a member of its group."
+
+# Which tickets a rule lets through, as data, so that the ORM (Q) and the hand-written SQL of the hot read paths
+# (resolvers/sql.py) render the same rule: any of the parts (OR), each part all of its column conditions (AND).
+# A value is an id (=), a list of ids (IN) or None (IS NULL). No parts: nothing; one empty part: every ticket.
+Part = dict[str, int | list[int] | None]
+EVERYTHING: list[Part] = [{}]
+NOTHING: list[Part] = []
 
 
-def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
+def visible_parts(actor: Actor | None) -> list[Part]:
+    """The tickets the actor may open."""
     if actor is None:
-        return Ticket.filter(_NOTHING)
+        return NOTHING
     if actor.is_guest:
         # The token's ticket and nothing else; authentication already checked its guest email.
-        return Ticket.filter(id=actor.guest_ticket_id, requester_id__isnull=True)
+        return [{"id": actor.guest_ticket_id, "requester_id": None}]
     if actor.is_staff:
-        return Ticket.all()
-    return Ticket.filter(requester_id=actor.user_id)
+        return EVERYTHING
+    return [{"requester_id": actor.user_id}]
 
 
-async def queue_condition(actor: Actor | None) -> Q:
-    """The SQL condition for the actor's queue."""
+async def queue_parts(actor: Actor | None) -> list[Part]:
+    """The actor's queue: what lists, searches and counts show."""
     if actor is None or actor.is_guest:
         # "The guest can never see ... lists" (SPEC 10): no queue, no search, no counts.
-        return _NOTHING
+        return NOTHING
     if actor.role is Role.ADMIN:
-        return Q()
+        return EVERYTHING
     if actor.role is Role.USER:
-        return Q(requester_id=actor.user_id)
+        return [{"requester_id": actor.user_id}]
     scope = await actor.scope_entries()
     group_ids = await actor.group_ids()
     whole_categories = sorted({c for c, t in scope if t is None})
     # A Category + Type entry only adds something when the whole category is not already in scope.
     pairs = [(c, t) for c, t in scope if t is not None and c not in whole_categories]
-    parts: list[Q] = [Q(assignee_id=actor.user_id)]
+    parts: list[Part] = [{"assignee_id": actor.user_id}]
     if group_ids:
-        parts.append(Q(assigned_group_id__in=group_ids))
+        parts.append({"assigned_group_id": group_ids})
     if whole_categories:
-        parts.append(Q(category_id__in=whole_categories))
-    parts.extend(Q(category_id=c, type_id=t) for c, t in pairs)
-    return reduce(or_, parts)
+        parts.append({"category_id": whole_categories})
+    parts.extend({"category_id": c, "type_id": t} for c, t in pairs)
+    return parts
+
+
+def as_q(parts: list[Part]) -> Q:
+    if not parts:
+        return _NOTHING
+    alternatives: list[Q] = []
+    for part in parts:
+        conditions: dict[str, Any] = {}
+        for column, value in part.items():
+            if value is None:
+                conditions[f"{column}__isnull"] = True
+            elif isinstance(value, list):
+                conditions[f"{column}__in"] = value
+            else:
+                conditions[column] = value
+        alternatives.append(Q(**conditions))
+    return reduce(or_, alternatives)
+
+
+def as_sql(parts: list[Part], statement: Statement, alias: str) -> str | None:
+    """The parts as one SQL condition on the tickets table under `alias`; None when every ticket passes."""
+    if not parts:
+        return "1 = 0"
+    alternatives: list[str] = []
+    for part in parts:
+        if not part:
+            return None
+        conditions: list[str] = []
+        for column, value in part.items():
+            if value is None:
+                conditions.append(f'{alias}."{column}" IS NULL')
+            elif isinstance(value, list):
+                conditions.append(f'{alias}."{column}" IN {statement.params_in(value)}')
+            else:
+                conditions.append(f'{alias}."{column}" = {statement.param(value)}')
+        alternatives.append(" AND ".join(conditions))
+    return "(" + " OR ".join(f"({a})" for a in alternatives) + ")"
+
+
+def visible_tickets(actor: Actor | None) -> QuerySet[Ticket]:
+    parts = visible_parts(actor)
+    return Ticket.all() if parts == EVERYTHING else Ticket.filter(as_q(parts))
+
+
+async def queue_condition(actor: Actor | None) -> Q:
+    """The SQL condition for the actor's queue."""
+    parts = await queue_parts(actor)
+    return Q() if parts == EVERYTHING else as_q(parts)
 
 
 async def queue_tickets(actor: Actor | None) -> QuerySet[Ticket]:
@@ -72,9 +131,7 @@ async def workable_ticket(actor: Actor, number: int) -> Ticket:
     if ticket is None:
         raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
     if actor.role is Role.STAFF and not await Ticket.filter(await queue_condition(actor), id=ticket.id).exists():
-        raise forbidden(
-            "This ticket is outside your groups' scope; ask an admin or a member of its group.", Reason.OUT_OF_SCOPE
-        )
+        raise forbidden(OUT_OF_SCOPE, Reason.OUT_OF_SCOPE)
     return ticket
 
 

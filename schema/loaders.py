@@ -31,7 +31,8 @@ class Loaders:
 
     def __init__(self, actor: Actor | None = None) -> None:
         # What the viewer may see decides what some loaders return, so they are built for one actor.
-        self.replies_by_ticket_id: DataLoader[int, list[Row]] = DataLoader(load_fn=partial(replies_for_tickets, actor))
+        self._actor = actor
+        self._replies: dict[tuple[int | None, int | None, bool | None], DataLoader[int, list[Row]]] = {}
         self.history_by_ticket_id: DataLoader[int, list[Row]] = DataLoader(load_fn=partial(history_for_tickets, actor))
         self.user_by_id = _by_id("user")
         self.group_by_id = _by_id("group")
@@ -44,3 +45,11 @@ class Loaders:
         self.member_ids_by_group_id = _many("members_by_group")
         self.group_ids_by_user_id = _many("groups_by_user")
         self.scopes_by_group_id = _many("scopes_by_group")
+
+    def replies(self, first: int | None, last: int | None, internal: bool | None) -> DataLoader[int, list[Row]]:
+        """Replies by ticket id, for one set of `Ticket.replies` arguments (resolvers/thread.py), authors joined."""
+        key = (first, last, internal)
+        if key not in self._replies:
+            load = partial(replies_for_tickets, self._actor, first=first, last=last, internal=internal, authors=True)
+            self._replies[key] = DataLoader(load_fn=load)
+        return self._replies[key]

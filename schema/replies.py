@@ -15,6 +15,7 @@ from resolvers.visibility import shows_guest_email
 from schema.accounts import User, load_user
 from schema.context import Info, client_address
 from schema.errors import INPUT, UserError, mutate
+from schema.lookahead import later
 
 if TYPE_CHECKING:
     # schema.tickets imports this module (a ticket's replies and history); the payload refers back lazily.
@@ -43,8 +44,12 @@ class Reply:
         return str(stored) if stored is not None else plain_text_html(str(self._row["body"]))
 
     @strawberry.field(description="Who wrote it; null for a guest.")
-    async def author(self, info: Info) -> User | None:
-        return await load_user(info, self._row["author_id"])
+    def author(self, info: Info) -> User | None:
+        # Joined into the row when the thread was read (resolvers/thread.py); loaded when it was not.
+        if self._row["author_id"] is None or "author" in self._row:
+            row = self._row.get("author")
+            return User.from_row(row) if row else None
+        return later(load_user(info, self._row["author_id"]))
 
     @strawberry.field(description="The guest who wrote it, if a guest did; visible to staff and to that guest only.")
     def guest_email(self, info: Info) -> str | None:

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 
 from schema.field_gate import FieldGate, FieldGateExtension
 from schema.masking import MaskUnexpectedErrors, log_error
+from schema.planned import PlannedExecutionContext
 from schema.query_limits import ShapeLimits, TokenLimit
 from schema.unicode_guard import RefuseLoneSurrogates
 
@@ -56,7 +57,9 @@ class HelpdeskSchema(strawberry.Schema):
             log_error(error, execution_context)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(*, planned: bool = True) -> strawberry.Schema:
+    """The schema. `planned=False` executes every document the standard way only (schema/planned.py; the tests
+    compare the two)."""
     query = _merge("Query", _collect("Query"), "Everything you can read; what you see depends on who you are.")
     mutation = _merge("Mutation", _collect("Mutation"), "Everything you can change; refusals come back as `errors`.")
     # Guests and anonymous callers may ask only for the fields allowed for them (resolvers/guest_fields.py).
@@ -64,6 +67,7 @@ def build_schema() -> strawberry.Schema:
     return HelpdeskSchema(
         query=query,
         mutation=mutation,
+        execution_context_class=PlannedExecutionContext if planned else None,
         extensions=[
             RefuseLoneSurrogates,
             # Depth, token and alias limits, each with its code (schema/query_limits.py, docs/operations.md).

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.dataloader import DataLoader
 
 from models.enums import Priority as StoredPriority
 from resolvers import ticket_queue
+from resolvers.errors import DomainError
 from resolvers.markdown import plain_text_html
+from resolvers.sql import Row
+from resolvers.thread import check_window, replies_for_tickets
 from resolvers.tickets import TicketChanges, create_ticket, update_ticket
 from resolvers.validation import KEEP
 from resolvers.visibility import shows_guest_email
@@ -18,10 +24,13 @@ from schema.context import Info
 from schema.cti import Category, Item, TicketType
 from schema.enums import Priority, to_graphql
 from schema.errors import INPUT, UserError, mutate, query
-from schema.pagination import Connection, Edge, PageInfo, asks_for
+from schema.lookahead import Selection, later, look_ahead
+from schema.pagination import Connection, Edge, PageInfo
 from schema.replies import HistoryEntry, Reply
 from schema.statuses import Status
 from schema.ticket_inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
+
+T = TypeVar("T")
 
 
 @strawberry.type(description="A request for help, and everything known about it.")
@@ -42,6 +51,8 @@ class Ticket:
     created_at: datetime = strawberry.field(description="When it was filed.")
     updated_at: datetime = strawberry.field(description="When it last changed.")
     _row: strawberry.Private[dict[str, Any]]
+    # Replies read ahead for this ticket, by (first, last, internal): see `read_ahead`.
+    _replies: strawberry.Private[dict[tuple[int | None, int | None, bool | None], list[Reply]] | None] = None
 
     @strawberry.field(description="The description rendered as safe HTML (see docs/markdown.md).")
     def description_html(self) -> str:
@@ -50,33 +61,43 @@ class Ticket:
         stored = self._row["description_html"]
         return str(stored) if stored is not None else plain_text_html(self.description)
 
+    # Each relation answers from the row when the read joined it (resolvers/ticket_rows.py; `read_ahead` below
+    # decides which) and through the request's DataLoader when it did not (a mutation's payload, for one).
     @strawberry.field(description="Where it stands in the lifecycle.")
-    async def status(self, info: Info) -> Status:
+    def status(self, info: Info) -> Status:
+        row = self._row.get("status")
+        return Status.from_row(row) if row else later(self._status(info))
+
+    async def _status(self, info: Info) -> Status:
         row = await info.context.loaders.status_by_id.load(self._row["status_id"])
         assert row is not None  # foreign key
         return Status.from_row(row)
 
     @strawberry.field(description="Top level of the classification.")
-    async def category(self, info: Info) -> Category:
+    def category(self, info: Info) -> Category:
+        row = self._row.get("category")
+        return Category.from_row(row) if row else later(self._category(info))
+
+    async def _category(self, info: Info) -> Category:
         row = await info.context.loaders.category_by_id.load(self._row["category_id"])
         assert row is not None  # foreign key
         return Category.from_row(row)
 
     @strawberry.field(description="Second level of the classification, if any.")
-    async def type(self, info: Info) -> TicketType | None:
-        type_id = self._row["type_id"]
-        row = await info.context.loaders.type_by_id.load(type_id) if type_id else None
-        return TicketType.from_row(row) if row else None
+    def type(self, info: Info) -> TicketType | None:
+        if self._row["type_id"] is None or "type" in self._row:
+            return TicketType.from_row(self._row["type"]) if self._row.get("type") else None
+        return later(self._by_loader(info.context.loaders.type_by_id, self._row["type_id"], TicketType.from_row))
 
     @strawberry.field(description="Third level of the classification, if any.")
-    async def item(self, info: Info) -> Item | None:
-        item_id = self._row["item_id"]
-        row = await info.context.loaders.item_by_id.load(item_id) if item_id else None
-        return Item.from_row(row) if row else None
+    def item(self, info: Info) -> Item | None:
+        if self._row["item_id"] is None or "item" in self._row:
+            return Item.from_row(self._row["item"]) if self._row.get("item") else None
+        return later(self._by_loader(info.context.loaders.item_by_id, self._row["item_id"], Item.from_row))
 
     @strawberry.field(description="The person who asked; null for a guest ticket. Not available to guests.")
-    async def requester(self, info: Info) -> User | None:
-        return await load_user(info, self._row["requester_id"])
+    def requester(self, info: Info) -> User | None:
+        return self._user(info, "requester")
 
     @strawberry.field(description="The guest's email on a guest ticket; visible to staff and to that guest only.")
     def guest_email(self, info: Info) -> str | None:
@@ -84,23 +105,55 @@ class Ticket:
         return email if shows_guest_email(info.context.actor, email) else None
 
     @strawberry.field(description="The staff member working on it, if any. Not available to guests.")
-    async def assignee(self, info: Info) -> User | None:
-        return await load_user(info, self._row["assignee_id"])
+    def assignee(self, info: Info) -> User | None:
+        return self._user(info, "assignee")
 
     @strawberry.field(description="The group working on it, if any. Not available to guests.")
-    async def assigned_group(self, info: Info) -> Group | None:
+    def assigned_group(self, info: Info) -> Group | None:
+        if self._row["assigned_group_id"] is None or "assigned_group" in self._row:
+            row = self._row.get("assigned_group")
+            return Group.from_row(row) if row else None
         group_id = self._row["assigned_group_id"]
-        if not group_id:
-            return None
-        row = await info.context.loaders.group_by_id.load(group_id)
-        return Group.from_row(row) if row else None
+        return later(self._by_loader(info.context.loaders.group_by_id, group_id, Group.from_row))
+
+    def _user(self, info: Info, relation: str) -> User | None:
+        if self._row[f"{relation}_id"] is None or relation in self._row:
+            row = self._row.get(relation)
+            return User.from_row(row) if row else None
+        return later(load_user(info, self._row[f"{relation}_id"]))
+
+    @staticmethod
+    async def _by_loader(loader: DataLoader[int, Row | None], key: int, build: Callable[[Row], T]) -> T | None:
+        row = await loader.load(key)
+        return build(row) if row else None
 
     @strawberry.field(
         description="The conversation in posting order: public replies, plus internal notes and deleted-reply "
-        "placeholders for staff."
+        "placeholders for staff. `first` or `last` keep the earliest or latest N (at most 100) of what you may "
+        "see; `internal` keeps only notes (true) or only public replies (false)."
     )
-    async def replies(self, info: Info) -> list[Reply]:
-        rows = await info.context.loaders.replies_by_ticket_id.load(int(self.id))
+    def replies(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description="Only the earliest N.")] = None,
+        last: Annotated[int | None, strawberry.argument(description="Only the latest N, still oldest first.")] = None,
+        internal: Annotated[
+            bool | None, strawberry.argument(description="true: internal notes only; false: public replies only.")
+        ] = None,
+    ) -> list[Reply]:
+        fetched = self._replies.get((first, last, internal)) if self._replies else None
+        if fetched is not None:
+            return fetched
+        try:
+            check_window(first, last)
+        except DomainError as error:
+            raise GraphQLError(error.message, extensions={"code": error.code.value, "field": error.field}) from None
+        return later(self._load_replies(info, first, last, internal))
+
+    async def _load_replies(
+        self, info: Info, first: int | None, last: int | None, internal: bool | None
+    ) -> list[Reply]:  # fmt: skip
+        rows = await info.context.loaders.replies(first, last, internal).load(int(self.id))
         return [Reply.from_row(r) for r in rows]
 
     @strawberry.field(
@@ -162,14 +215,50 @@ def _keep(value: Any) -> Any:
     return KEEP if value is strawberry.UNSET else value
 
 
+# GraphQL field name -> relation joined into the ticket's row (resolvers/ticket_rows.py).
+RELATIONS = {"status": "status", "category": "category", "type": "type", "item": "item", "requester": "requester",
+             "assignee": "assignee", "assignedGroup": "assigned_group"}  # fmt: skip
+
+
+def relations_in(selected: Selection) -> set[str]:
+    return {relation for name, relation in RELATIONS.items() if name in selected}
+
+
+async def read_ahead(info: Info, tickets: list[Ticket], selected: Selection) -> None:
+    """Read the replies these tickets will show, one statement per distinct `replies(...)` arguments (with their
+    authors joined when asked for), before graphql-core walks the tickets (docs/performance.md)."""
+    if not tickets or "replies" not in selected:
+        return
+    authors = "author" in selected.child("replies")
+    ids = [int(t.id) for t in tickets]
+    for arguments in selected.arguments("replies"):
+        first, last, internal = arguments.get("first"), arguments.get("last"), arguments.get("internal")
+        try:
+            rows = await replies_for_tickets(
+                info.context.actor, ids, first=first, last=last, internal=internal, authors=authors
+            )
+        except DomainError:
+            continue  # bad arguments: each ticket's field reports them
+        for ticket, replies in zip(tickets, rows, strict=True):
+            if ticket._replies is None:
+                ticket._replies = {}
+            ticket._replies[(first, last, internal)] = [Reply.from_row(r) for r in replies]
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="One ticket by number; null when it does not exist or you may not see it.")
     async def ticket(
         self, info: Info, number: Annotated[int, strawberry.argument(description="The ticket number.")]
     ) -> Ticket | None:
-        row = await query(info, lambda actor: ticket_queue.ticket_row(actor, number))
-        return Ticket.from_row(row) if row else None
+        selected = look_ahead(info)
+        relations = relations_in(selected)
+        row = await query(info, lambda actor: ticket_queue.ticket_row(actor, number, relations))
+        if row is None:
+            return None
+        ticket = Ticket.from_row(row)
+        await read_ahead(info, [ticket], selected)
+        return ticket
 
     @strawberry.field(description="Your queue: the tickets your role and groups let you see, filtered and sorted.")
     async def tickets(
@@ -181,17 +270,26 @@ class Query:
         after: Annotated[str | None, strawberry.argument(description="Continue after this cursor.")] = None,
     ) -> Connection[Ticket]:
         wanted = filter.to_domain() if filter else None
-        # Counting scans every matching ticket; skip it when the client did not ask for totalCount.
-        with_total = asks_for(info, "totalCount")
+        selected = look_ahead(info)
+        nodes = selected.child("edges").child("node")
+        relations = relations_in(nodes)
         page = await query(
             info,
             lambda actor: ticket_queue.list_tickets(
-                actor, wanted, ticket_queue.TicketSort[sort.name], first, after, with_total=with_total
+                actor,
+                wanted,
+                ticket_queue.TicketSort[sort.name],
+                first,
+                after,
+                # Counting scans every matching ticket; skip it when the client did not ask for totalCount.
+                with_total="totalCount" in selected,
+                relations=relations,
             ),
         )
-        edges = [Edge(cursor=c, node=Ticket.from_row(r)) for r, c in zip(page.rows, page.cursors, strict=True)]
+        tickets = [Ticket.from_row(r) for r in page.rows]
+        await read_ahead(info, tickets, nodes)
         return Connection(
-            edges=edges,
+            edges=[Edge(cursor=c, node=t) for t, c in zip(tickets, page.cursors, strict=True)],
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,

@@ -162,6 +162,63 @@ def count_queries() -> Iterator[QueryCounter]:
         logger.setLevel(previous)
 
 
+class StatementLog:
+    """Every statement the database receives, counted at the driver as PostgreSQL's `log_statement = all` logs
+    them: the authentication query, BEGIN, COMMIT and ROLLBACK, and whatever the pool sends on release (asyncpg's
+    reset query) included; an executemany counts once per row. On SQLite, aiosqlite's commit and rollback
+    count as COMMIT and ROLLBACK when a transaction is open (otherwise sqlite3 sends nothing)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def clear(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def count_statements(monkeypatch: pytest.MonkeyPatch) -> StatementLog:
+    """Counts from now on what each driver sends (`.count`, `.statements`, `.clear()`): see StatementLog."""
+    import aiosqlite
+    from asyncpg.connection import Connection
+
+    log = StatementLog()
+
+    def counting(cls: type, name: str, *, rows: bool = False) -> None:
+        original = getattr(cls, name)
+
+        def counted(self: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+            # Returned as it is: aiosqlite's methods give an awaitable that is also a context manager.
+            log.statements.extend([query] * (len(args[0]) if rows and args else 1))
+            return original(self, query, *args, **kwargs)
+
+        monkeypatch.setattr(cls, name, counted)
+
+    def ending(cls: type, name: str) -> None:
+        original = getattr(cls, name)
+
+        def counted(self: Any) -> Any:
+            # Tortoise commits before each BEGIN; sqlite3 sends nothing when no transaction is open.
+            if self.in_transaction:
+                log.statements.append(name.upper())
+            return original(self)
+
+        monkeypatch.setattr(cls, name, counted)
+
+    for name in ("execute", "fetch", "fetchrow", "fetchval"):
+        counting(Connection, name)
+    counting(Connection, "executemany", rows=True)
+    for name in ("execute", "execute_fetchall", "execute_insert", "executescript"):
+        counting(aiosqlite.Connection, name)
+    counting(aiosqlite.Connection, "executemany", rows=True)
+    ending(aiosqlite.Connection, "commit")
+    ending(aiosqlite.Connection, "rollback")
+    return log
+
+
 # Which backends the run used, said once at the end: without TEST_DATABASE_URL a green run is SQLite only.
 _ITEMS_PER_BACKEND = pytest.StashKey[Counter[str]]()
 

@@ -1,0 +1,143 @@
+"""Planned execution (schema/planned.py) answers exactly what standard execution answers: data and errors, for
+every role, for fixed documents and for generated ones. Each request runs against two apps on the same data, one
+planning (the server's) and one with planning off."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from models.enums import Priority, Role, StatusKind
+from models.replies import Reply
+from schema import planned
+from server.app import create_app
+from tests.helpers import make_category, make_group, make_guest, make_person, make_ticket, make_type, status_of
+
+USER = "id name email role disabled createdAt lastLoginAt __typename"
+TICKET = f"""number subject description descriptionHtml priority reopened createdAt updatedAt resolvedAt guestEmail
+  status {{ id name kind color sortOrder pausesSla }} category {{ id name archived }} type {{ name }} item {{ name }}
+  requester {{ {USER} }} assignee {{ name email }} assignedGroup {{ id name }}
+  replies {{ id body bodyHtml internal deleted createdAt editedAt guestEmail author {{ {USER} }} }}"""
+DOCUMENTS = {
+    "queue": "query { tickets(first: 30) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor }"
+    f" edges {{ cursor node {{ {TICKET} }} }} }} }}",
+    "w1": """query { tickets(first: 50) { edges { node { number subject priority status { name }
+      requester { name email } assignee { name } category { name }
+      replies(last: 5, internal: false) { body author { name } } } } } }""",
+    "windows": """query($n: Int) { tickets { edges { node { a: replies(first: 2) { id } b: replies(last: $n) { id }
+      notes: replies(internal: true) { id body } public: replies(internal: false, last: 1) { body } } } } }""",
+    "bad window": "query { tickets { edges { node { number replies(first: 1, last: 1) { id } } } } }",
+    "negative": "query { tickets { edges { node { number replies(last: -1) { id } } } } }",
+    "one": f"query($number: Int!) {{ ticket(number: $number) {{ {TICKET} history {{ action actor {{ name }} }} }} }}",
+    "fragments": """query($number: Int!) { ticket(number: $number) { ...T ... on Ticket { subject } } }
+      fragment T on Ticket { number x: subject status { ...S } requester { name } }
+      fragment S on Status { name kind }""",
+    "groups": "query { tickets { edges { node { number requester { groups { name } }"
+    " assignedGroup { members { name } } } } } }",
+    "directive": "query($more: Boolean!) { tickets { edges { node { number subject @include(if: $more) } } } }",
+    "search": """query { tickets(first: 25, filter: {search: "printer"}) {
+      edges { node { number subject priority updatedAt status { name } } } } }""",
+    "missing": "query { ticket(number: 999999) { number } }",
+    "typename": "query { __typename tickets { __typename edges { __typename node { __typename number } } } }",
+}
+VARIABLES = {"n": 2, "more": True}
+
+
+@pytest.fixture(scope="module")
+def standard_app() -> Any:
+    return create_app(manage_db=False, planned=False)
+
+
+@pytest.fixture
+async def standard(db: str, standard_app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=standard_app), base_url="http://testserver") as http:
+        yield http
+
+
+async def roles() -> tuple[dict[str, str | None], int]:
+    """The role matrix on one desk: tickets with replies, notes, a deleted reply, a guest ticket; returns each
+    role's token and a ticket number everybody but the other user may open (the guest's)."""
+    category, other = await make_category("Hardware"), await make_category("Software")
+    staff, outsider = await make_person(Role.STAFF, name="Sam"), await make_person(Role.STAFF, name="Out")
+    admin, owner, stranger = await make_person(Role.ADMIN), await make_person(name="Olive"), await make_person()
+    group = await make_group("Desk", members=[staff], scope=[(category, None), (other, await make_type(other))])
+    for i in range(6):
+        ticket = await make_ticket(
+            category if i % 2 else other, requester=owner, assignee=staff if i % 3 else None,
+            group=group if i == 4 else None, priority=list(Priority)[i % 4], subject=f"Printer {i}",
+            status=await status_of(StatusKind.RESOLVED if i == 5 else StatusKind.NEW),
+        )  # fmt: skip
+        for r in range(4):
+            await Reply.create(ticket=ticket, author=(staff if r % 2 else owner).user, body=f"**r{r}** of {i}",
+                               internal=r == 2)  # fmt: skip
+        await Reply.filter(ticket_id=ticket.id, body__startswith="**r3**").update(deleted_at=ticket.created_at)
+    guest = await make_guest(await make_ticket(category, subject="Guest printer"), email="g@example.net")
+    await Reply.create(ticket=guest.ticket, guest_email="g@example.net", body="from the guest")
+    tokens = {
+        "admin": admin.token, "staff in scope": staff.token, "staff out of scope": outsider.token,
+        "owner": owner.token, "other user": stranger.token, "guest": guest.token, "anonymous": None,
+    }  # fmt: skip
+    return tokens, guest.ticket.number or 0
+
+
+async def both(
+    planning: httpx.AsyncClient, standard: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None
+) -> tuple[Any, Any]:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    body = {"query": query, "variables": variables}
+    first = await planning.post("/graphql", json=body, headers=headers)
+    second = await standard.post("/graphql", json=body, headers=headers)
+    assert first.status_code == second.status_code == 200
+    return first.json(), second.json()
+
+
+async def test_fixed_documents_answer_alike_for_every_role(
+    client: httpx.AsyncClient, standard: httpx.AsyncClient
+) -> None:
+    tokens, number = await roles()
+    before = planned.counts["planned"]
+    for name, query in DOCUMENTS.items():
+        for role, token in tokens.items():
+            got, expected = await both(client, standard, query, {**VARIABLES, "number": number}, token)
+            assert got == expected, (name, role)
+    # Not vacuous: the plans ran (the queue, the thread and the search plan for every role with an account).
+    assert planned.counts["planned"] - before >= 5 * 5
+
+
+def generated(seed: int) -> str:
+    """A random selection of a ticket's fields, relations and replies, with aliases and a fragment."""
+    pick = random.Random(seed)
+    leaves = ["number", "subject", "priority", "reopened", "createdAt", "guestEmail", "descriptionHtml", "__typename"]
+    relations = {
+        "status": ["name", "kind", "id"], "category": ["name", "id"], "type": ["name"], "item": ["name"],
+        "requester": ["name", "email", "role", "lastLoginAt"], "assignee": ["name", "email"],
+        "assignedGroup": ["name"],
+    }  # fmt: skip
+    parts = pick.sample(leaves, pick.randint(1, 4))
+    for relation in pick.sample(sorted(relations), pick.randint(0, 4)):
+        alias = f"{relation}Alias: " if pick.random() < 0.3 else ""
+        fields = pick.sample(relations[relation], pick.randint(1, min(2, len(relations[relation]))))
+        parts.append(f"{alias}{relation} {{ {' '.join(fields)} }}")
+    if pick.random() < 0.7:
+        window = pick.choice(["", "(first: 1)", "(last: 3)", "(internal: false)", "(last: 2, internal: true)"])
+        author = " author { name email }" if pick.random() < 0.6 else ""
+        parts.append(f"replies{window} {{ body internal deleted{author} }}")
+    fragment = pick.random() < 0.4
+    node = "...F" if fragment else " ".join(parts)
+    query = f"query {{ tickets(first: {pick.randint(1, 10)}) {{ edges {{ node {{ {node} }} }} }} }}"
+    return query + (f" fragment F on Ticket {{ {' '.join(parts)} }}" if fragment else "")
+
+
+async def test_generated_documents_answer_alike_for_every_role(
+    client: httpx.AsyncClient, standard: httpx.AsyncClient
+) -> None:
+    tokens, _ = await roles()
+    for seed in range(25):
+        query = generated(seed)
+        for role, token in tokens.items():
+            got, expected = await both(client, standard, query, {}, token)
+            assert got == expected, (seed, role, query)
