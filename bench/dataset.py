@@ -75,7 +75,7 @@ def bench_token(user_id: int) -> str:
 
 
 def token_digest(token: str) -> str:
-    # Same as resolvers.credentials.token_hash; repeated so bench/ does not depend on resolver internals.
+    # Same as resolvers.accounts.credentials.token_hash; repeated so bench/ does not depend on resolver internals.
     return hashlib.sha256(token.encode()).hexdigest()
 
 

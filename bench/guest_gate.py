@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from graphql import parse
 
-from resolvers.guest_fields import Audience
+from resolvers.guests.fields import Audience
 from schema.field_gate import FieldGate, first_refusal
 from schema.root import build_schema
 

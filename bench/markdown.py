@@ -23,9 +23,9 @@ import logging
 import time
 
 from core.config import get_config
-from resolvers.errors import DomainError
-from resolvers.markdown import render_markdown
-from resolvers.markdown_bounded import render_markdown_bounded, shutdown_markdown_pool
+from resolvers.kernel.errors import DomainError
+from resolvers.kernel.markdown import render_markdown
+from resolvers.kernel.markdown_bounded import render_markdown_bounded, shutdown_markdown_pool
 from tests.markdown_corpus import CORPUS, ordinary_text
 
 

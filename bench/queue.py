@@ -48,16 +48,16 @@ from tortoise import Tortoise, connections
 from tortoise.expressions import F
 
 from core.db import close_db, init_db
+from core.enums import Priority, Role, StatusKind
 from models.accounts import Group, GroupMember, GroupScope, SessionToken, User
 from models.audit import AuditEntry
 from models.cti import Category, Item, TicketType
-from models.enums import Priority, Role, StatusKind
 from models.replies import Reply
 from models.statuses import Status
 from models.tickets import Ticket
-from resolvers import markdown
-from resolvers.credentials import new_session_token, token_hash
-from resolvers.seed import seed_defaults
+from resolvers.accounts.credentials import new_session_token, token_hash
+from resolvers.admin.seed import seed_defaults
+from resolvers.kernel import markdown
 from server.app import create_app
 
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench_queue"

@@ -1,6 +1,7 @@
 """The limit: a Starlette + asyncpg endpoint that answers each workload with one hand-written SQL statement.
 
-Each statement authenticates the bearer token (the CTE `a`), applies the staff scope (resolvers/visibility.py) as
+Each statement authenticates the bearer token (the CTE `a`), applies the staff scope
+(resolvers/tickets/visibility.py) as
 an EXISTS the planner can check row by row while it walks the `updated_at` index, and builds the whole JSON
 answer inside PostgreSQL, so Python only passes bytes through. It does what our server does for the
 same request and nothing else: it is what our server would cost if GraphQL, the ORM and Python objects cost

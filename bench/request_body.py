@@ -6,7 +6,7 @@ Not part of the test suite. Run from the repository root:
 
 For each body: json.loads alone (what strawberry did before), the strict read of server/request_body.py (UTF-8,
 standard JSON, an object, nesting at most 32 levels) and the lone-surrogate check of the variables
-(resolvers/validation.py `lone_surrogate`, run by schema/unicode_guard.py). Best of 5 runs, in milliseconds.
+(resolvers/kernel/validation.py `lone_surrogate`, run by schema/unicode_guard.py). Best of 5 runs, in milliseconds.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from resolvers.validation import lone_surrogate
+from resolvers.kernel.validation import lone_surrogate
 from server.request_body import read_json_object
 
 CASES: dict[str, dict[str, Any]] = {

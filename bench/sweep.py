@@ -27,7 +27,7 @@ from typing import Any
 import asyncpg
 
 from core.db import close_db, init_db
-from models.enums import Priority, StatusKind
+from core.enums import Priority, StatusKind
 from server.migrations import apply_migrations
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/helpdesk_bench"
@@ -163,7 +163,7 @@ def prepare(url: str, tickets: int) -> None:
 
 
 async def main(url: str, batch_size: int) -> None:
-    from resolvers.sweep import close_expired_tickets
+    from resolvers.tickets.sweep import close_expired_tickets
 
     await init_db(url)
     logger = logging.getLogger("tortoise.db_client")

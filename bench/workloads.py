@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from models.enums import Priority
+from core.enums import Priority
 
 OURS, POSTGRAPHILE, RAW = "ours", "postgraphile", "raw"
 SYSTEMS = (OURS, POSTGRAPHILE, RAW)

@@ -1,7 +1,7 @@
 """W3, "add a reply", as each system writes it: the same rows in all three, which `rows_written` reads back so
 `bench.check` can compare them.
 
-Our `addReply` (resolvers/replies.py), for a staff member's public reply on a ticket in their scope, in one
+Our `addReply` (resolvers/tickets/replies.py), for a staff member's public reply on a ticket in their scope, in one
 transaction: lock the ticket, insert the reply, bump the ticket (`updated_at`; `first_response_at` if unset),
 one audit row (`reply.created`), one outbox email row per participant except the author (requester or guest,
 assignee, staff who replied publicly; `reply_added`), one outbox event (`ticket.reply_added`).
@@ -19,7 +19,7 @@ from typing import Any
 
 import asyncpg
 
-# Who may reply publicly to a ticket: admins to any, staff to those in their queue (resolvers/visibility.py).
+# Who may reply publicly to a ticket: admins to any, staff to those in their queue (resolvers/tickets/visibility.py).
 # `a` is the actor (id, role), `t` the ticket.
 IN_SCOPE = """(a.role = 'ADMIN' OR t.assignee_id = a.id
     OR t.assigned_group_id IN (SELECT m.group_id FROM group_members m WHERE m.user_id = a.id)
@@ -27,8 +27,9 @@ IN_SCOPE = """(a.role = 'ADMIN' OR t.assignee_id = a.id
                WHERE m.user_id = a.id AND g.category_id = t.category_id
                  AND (g.type_id IS NULL OR g.type_id = t.type_id)))"""
 
-# Everyone who hears about a public reply on ticket `t` (resolvers/notify.py participant_addresses): the requester
-# or the guest, the assignee, and every staff member or admin with a public, undeleted reply on the ticket.
+# Everyone who hears about a public reply on ticket `t` (resolvers/notify/recipients.py participant_addresses):
+# the requester or the guest, the assignee, and every staff member or admin with a public, undeleted reply on
+# the ticket.
 PARTICIPANTS = """
     SELECT u.email AS e FROM users u WHERE u.id = t.requester_id
     UNION ALL SELECT t.guest_email WHERE t.requester_id IS NULL

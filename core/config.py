@@ -37,7 +37,7 @@ class Config:
     # The largest request body /graphql reads, in bytes (server/limits.py).
     graphql_max_body_bytes: int
     # Markdown is rendered in this many worker processes, each render stopped after this many seconds
-    # (resolvers/markdown_bounded.py, docs/markdown.md).
+    # (resolvers/kernel/markdown_bounded.py, docs/markdown.md).
     markdown_workers: int
     markdown_time_limit: float
 

@@ -1,12 +1,12 @@
 """Email dispatch jobs: arq entry points (and the in-process runtime's) for delivering outbox emails.
 
-The rules (claiming exactly once, retries with backoff, what may be rendered) live in resolvers/mailer.py;
+The rules (claiming exactly once, retries with backoff, what may be rendered) live in resolvers/notify/mailer.py;
 these functions only adapt arq's calling convention.
 """
 
 from __future__ import annotations
 
-import resolvers.mailer as mailer
+import resolvers.notify.mailer as mailer
 
 
 async def deliver_email(ctx: dict, outbox_id: int) -> bool:

@@ -30,7 +30,7 @@ from core import clock
 from jobs.email import deliver_email, deliver_pending_emails
 from jobs.redis_link import RedisLink
 from jobs.sweep import close_expired_tickets_job
-from resolvers import outbox
+from resolvers.notify import outbox
 
 log = logging.getLogger(__name__)
 

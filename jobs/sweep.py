@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from resolvers.sweep import close_expired_tickets
+from resolvers.tickets.sweep import close_expired_tickets
 
 log = logging.getLogger(__name__)
 

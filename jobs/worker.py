@@ -26,7 +26,7 @@ from jobs.redis_link import REDIS_FAILURES, connect, describe
 from jobs.report import BurstReport
 from jobs.runtime import JobRuntime
 from jobs.sweep import close_expired_tickets_job
-from resolvers.markdown_bounded import shutdown_markdown_pool
+from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
 
 # A sweep over a large backlog may take minutes; it must still end well before the next hourly run.
 SWEEP_TIMEOUT_SECONDS = 50 * 60

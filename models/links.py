@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import LinkType
+from core.enums import LinkType
 
 
 class TicketLink(Model):

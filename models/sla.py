@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import Priority
+from core.enums import Priority
 
 
 class SlaPolicy(Model):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
-from models.enums import Priority
+from core.enums import Priority
 
 
 class Ticket(Model):
@@ -14,7 +14,7 @@ class Ticket(Model):
     number = fields.IntField(unique=True, null=True)
     subject = fields.CharField(max_length=255)
     description = fields.TextField()
-    # The description as safe HTML, rendered once when it is written (resolvers/markdown_bounded.py); null only
+    # The description as safe HTML, rendered once when it is written (resolvers/kernel/markdown_bounded.py); null only
     # for rows written before it existed, until the start-up backfill has rendered them.
     description_html = fields.TextField(null=True)
     category = fields.ForeignKeyField("models.Category", related_name="tickets", on_delete=fields.RESTRICT)

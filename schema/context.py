@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
-from resolvers.actor import Actor
+from resolvers.kernel.actor import Actor
 from schema.loaders import Loaders
 from schema.masking import new_request_id
 

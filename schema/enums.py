@@ -7,7 +7,7 @@ from enum import Enum
 import strawberry
 from strawberry import enum_value
 
-from models.enums import Priority as StoredPriority
+from core.enums import Priority as StoredPriority
 
 
 @strawberry.enum(description="What an account may do.")

@@ -9,10 +9,10 @@ from typing import TypeVar, cast
 import strawberry
 from graphql import GraphQLError, Node
 
-from resolvers import outbox
-from resolvers.actor import Actor
-from resolvers.errors import DomainError, Reason
-from resolvers.errors import ErrorCode as DomainErrorCode
+from resolvers.kernel.actor import Actor
+from resolvers.kernel.errors import DomainError, Reason
+from resolvers.kernel.errors import ErrorCode as DomainErrorCode
+from resolvers.notify import outbox
 from schema.context import Info
 
 T = TypeVar("T")
@@ -31,7 +31,8 @@ class ErrorCode(Enum):
 
 
 def _reason_values() -> type[Enum]:
-    """The domain's Reason as a GraphQL-ready enum: one source for names and descriptions (resolvers/errors.py)."""
+    """The domain's Reason as a GraphQL-ready enum: one source for names and descriptions
+    (resolvers/kernel/errors.py)."""
     values = {
         r.name: strawberry.enum_value(r.value, description=f"{r.description} Code: {r.code.value}.") for r in Reason
     }

@@ -1,5 +1,5 @@
 """The gate for people without an account: an operation that asks for a field outside their allow-list is
-refused whole, before it runs (the lists and their reasons: resolvers/guest_fields.py).
+refused whole, before it runs (the lists and their reasons: resolvers/guests/fields.py).
 
 Why per operation and not per field: a check inside every field resolver (or a strawberry `resolve` hook)
 costs a call per field of every response, staff queues included (issue 8 measured ~1,500 field completions
@@ -31,7 +31,7 @@ from graphql import (
 from graphql.utilities import get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from resolvers.guest_fields import Audience, allows, audience_of, field_refusal, is_own_account_root
+from resolvers.guests.fields import Audience, allows, audience_of, field_refusal, is_own_account_root
 from schema.errors import top_level_error
 
 _INTROSPECTION_ROOTS = frozenset({"__schema", "__type"})
@@ -121,7 +121,7 @@ class _Walk:
 
 
 def refusal_error(refusal: Refusal, audience: Audience) -> GraphQLError:
-    """The top-level error for the refused field, as resolvers/guest_fields.py words it: FORBIDDEN
+    """The top-level error for the refused field, as resolvers/guests/fields.py words it: FORBIDDEN
     (FIELD_NOT_ALLOWED), or UNAUTHENTICATED (SIGN_IN_REQUIRED) for an anonymous caller at a root field."""
     return top_level_error(
         field_refusal(audience, refusal.parent.name, refusal.node.name.value, root=refusal.root), [refusal.node]

@@ -1,7 +1,7 @@
 """Per-request DataLoaders. Every relation a GraphQL field follows goes through one of these.
 
 They hold plain rows (dicts from `.values()`), not model instances: building ORM objects costs several
-times more CPU on a queue page (DESIGN). The reads themselves live in resolvers/rows.py.
+times more CPU on a queue page (DESIGN). The reads themselves live in resolvers/kernel/rows.py.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
-from resolvers.actor import Actor
-from resolvers.rows import rows_by_id, rows_grouped
-from resolvers.thread import history_for_tickets, replies_for_tickets
+from resolvers.kernel.actor import Actor
+from resolvers.kernel.rows import rows_by_id, rows_grouped
+from resolvers.tickets.thread import history_for_tickets, replies_for_tickets
 
 Row = dict[str, Any]
 
@@ -47,7 +47,8 @@ class Loaders:
         self.scopes_by_group_id = _many("scopes_by_group")
 
     def replies(self, first: int | None, last: int | None, internal: bool | None) -> DataLoader[int, list[Row]]:
-        """Replies by ticket id, for one set of `Ticket.replies` arguments (resolvers/thread.py), authors joined."""
+        """Replies by ticket id, for one set of `Ticket.replies` arguments (resolvers/tickets/thread.py), authors
+        joined."""
         key = (first, last, internal)
         if key not in self._replies:
             load = partial(replies_for_tickets, self._actor, first=first, last=last, internal=internal, authors=True)

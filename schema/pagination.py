@@ -1,6 +1,6 @@
 """Relay-style cursor connections shared by every list: `edges { cursor node }`, `pageInfo`, `totalCount`.
 
-Cursors are opaque to clients: URL-safe base64 of a small JSON list (codec in resolvers/pagination.py), for
+Cursors are opaque to clients: URL-safe base64 of a small JSON list (codec in resolvers/kernel/pagination.py), for
 example a keyset position such as `[name, id]`. Each list decides what goes in its cursor; the resolver
 behind it checks the decoded shape.
 `Connection[User]` appears in the schema as `UserConnection` with `UserEdge` edges.
@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 import strawberry
 from strawberry.types.nodes import SelectedField
 
-from resolvers.pagination import Page, encode_cursor
+from resolvers.kernel.pagination import Page, encode_cursor
 
 T = TypeVar("T")
 N = TypeVar("N")
@@ -73,7 +73,7 @@ def build_connection(
 def page_connection(
     page: Page, *, convert: Callable[[dict[str, Any]], T], position: Callable[[dict[str, Any]], Sequence[Any]]
 ) -> Connection[T]:
-    """A keyset Page from resolvers/pagination.py as a Connection."""
+    """A keyset Page from resolvers/kernel/pagination.py as a Connection."""
     return build_connection(
         page.rows,
         convert=convert,

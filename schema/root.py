@@ -19,18 +19,18 @@ from schema.unicode_guard import RefuseLoneSurrogates
 
 # Area modules under schema/ that define `Query` and/or `Mutation` classes. Add yours here.
 AREAS = (
-    "auth",
-    "users",
-    "tickets",
-    "lifecycle",
-    "replies",
-    "cti_admin",
-    "statuses_admin",
-    "groups",
-    "settings",
-    "outbox_admin",
-    "audit_log",
-    "guests",
+    "accounts.auth",
+    "accounts.users",
+    "tickets.types",
+    "tickets.lifecycle",
+    "tickets.replies",
+    "admin.cti_admin",
+    "admin.statuses_admin",
+    "accounts.groups",
+    "admin.settings",
+    "admin.outbox_view",
+    "admin.audit_log",
+    "guests.submission",
 )
 
 def _collect(kind: str) -> tuple[type, ...]:
@@ -62,7 +62,7 @@ def build_schema(*, planned: bool = True) -> strawberry.Schema:
     compare the two)."""
     query = _merge("Query", _collect("Query"), "Everything you can read; what you see depends on who you are.")
     mutation = _merge("Mutation", _collect("Mutation"), "Everything you can change; refusals come back as `errors`.")
-    # Guests and anonymous callers may ask only for the fields allowed for them (resolvers/guest_fields.py).
+    # Guests and anonymous callers may ask only for the fields allowed for them (resolvers/guests/fields.py).
     gate = FieldGate()
     return HelpdeskSchema(
         query=query,

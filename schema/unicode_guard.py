@@ -6,7 +6,7 @@ graphql-core already refuses one in the document itself (a syntax error), so thi
 the variables (every string and key, at any depth, used or not) and the operation name. The answer is a top-level
 error like any other bad variable value, with `extensions.code = "VALIDATION"`, `extensions.reason =
 "INVALID_UNICODE"` and the variable path in `extensions.field`; no resolver runs. NUL characters are valid
-Unicode and stay a per-field rule with a payload error (resolvers/validation.py `has_nul`). Why here and not in
+Unicode and stay a per-field rule with a payload error (resolvers/kernel/validation.py `has_nul`). Why here and not in
 the HTTP view: websockets and in-process execution pass through the schema too.
 """
 
@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 from strawberry.extensions import SchemaExtension
 
-from resolvers.validation import lone_surrogate
+from resolvers.kernel.validation import lone_surrogate
 from schema.errors import top_level_error
 
 

@@ -27,8 +27,8 @@ from core.config import Config, get_config
 from core.db import close_db, init_db, ping
 from jobs.redis_link import OK
 from jobs.runtime import NOT_CONFIGURED, JobRuntime
-from resolvers.authentication import authenticate
-from resolvers.markdown_bounded import shutdown_markdown_pool
+from resolvers.accounts.authentication import authenticate
+from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from server.gc_policy import GcScheduler, tune_gc

@@ -17,8 +17,8 @@ from typing import Any
 
 from core.config import get_config
 from core.db import close_db, init_db
-from resolvers.errors import DomainError
-from resolvers.markdown_bounded import shutdown_markdown_pool
+from resolvers.kernel.errors import DomainError
+from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
 from server.migrations import apply_migrations
 
 
@@ -50,7 +50,7 @@ def format_logins(logins: Sequence[tuple[str, str, str]]) -> str:
 async def _load_demo(only_if_empty: bool) -> bool:
     """Load the demo help desk and print its logins; False (with the reason printed) when refused."""
     # Imported here: only these commands need the demo content.
-    from resolvers.demo import has_tickets, load_demo_data
+    from resolvers.demo.loader import has_tickets, load_demo_data
 
     if only_if_empty and await has_tickets():
         print("The database already has tickets; demo data not loaded.")
@@ -115,7 +115,7 @@ def _password(args: argparse.Namespace) -> str | None:
 
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
-    from resolvers.accounts import create_admin
+    from resolvers.accounts.registration import create_admin
 
     password = _password(args)
     if password is None:
@@ -175,7 +175,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(_: argparse.Namespace) -> int:
-    from resolvers.sweep import close_expired_tickets
+    from resolvers.tickets.sweep import close_expired_tickets
 
     closed: int = asyncio.run(_with_database(close_expired_tickets))
     print(f"Closed {closed} ticket(s) whose reopen window had expired.")

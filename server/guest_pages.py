@@ -3,7 +3,7 @@
 
 No scripts, no external resources; every value people typed is HTML-escaped. State changes are POST only
 (forms posted as application/x-www-form-urlencoded, at most MAX_FORM_BYTES). The rules, the rate limit and the
-transaction are the resolvers' (resolvers/guests.py), the same ones the GraphQL mutations call.
+transaction are the resolvers' (resolvers/guests/submission.py), the same ones the GraphQL mutations call.
 """
 
 from __future__ import annotations
@@ -17,11 +17,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from resolvers import outbox
-from resolvers.authentication import authenticate_guest
-from resolvers.cti import list_categories
-from resolvers.errors import DomainError, ErrorCode, Reason
-from resolvers.guests import (
+from resolvers.accounts.authentication import authenticate_guest
+from resolvers.admin.cti import list_categories
+from resolvers.guests.submission import (
     GuestThread,
     NewGuestTicket,
     guest_submission_open,
@@ -29,8 +27,10 @@ from resolvers.guests import (
     reply_as_guest,
     request_guest_link,
 )
-from resolvers.guests import submit_guest_ticket as submit_ticket
-from resolvers.tickets import NewTicket
+from resolvers.guests.submission import submit_guest_ticket as submit_ticket
+from resolvers.kernel.errors import DomainError, ErrorCode, Reason
+from resolvers.notify import outbox
+from resolvers.tickets.filing import NewTicket
 from schema.context import client_address
 
 T = TypeVar("T")

@@ -18,8 +18,8 @@ from aerich import Command
 from tortoise.backends.base.config_generator import expand_db_url
 
 from core.db import close_db, dialect, init_db, tortoise_config
-from resolvers.markdown_backfill import backfill_markdown_html
-from resolvers.seed import seed_defaults
+from resolvers.admin.seed import seed_defaults
+from resolvers.kernel.markdown_backfill import backfill_markdown_html
 
 # aerich keeps one history per Tortoise app; all our models are in the app "models".
 APP = "models"
@@ -60,7 +60,7 @@ async def _exclusive(database_url: str) -> AsyncIterator[None]:
 
 async def apply_migrations(database_url: str) -> list[str]:
     """Apply the pending migrations, seed the default rows, and render the HTML of any text stored without it
-    (resolvers/markdown_backfill.py); returns the migration files applied now.
+    (resolvers/kernel/markdown_backfill.py); returns the migration files applied now.
 
     Idempotent: on an up-to-date database it applies, seeds and renders nothing. It opens and closes its own
     Tortoise connections, so call it before (not while) the caller initialises the database.

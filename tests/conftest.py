@@ -30,8 +30,8 @@ os.environ.pop("SMTP_HOST", None)
 from core import clock  # noqa: E402
 from core.config import reset_config  # noqa: E402
 from core.db import close_db, init_db  # noqa: E402
-from resolvers.rate_limit import reset_local_counters  # noqa: E402
-from resolvers.seed import seed_defaults  # noqa: E402
+from resolvers.admin.seed import seed_defaults  # noqa: E402
+from resolvers.kernel.rate_limit import reset_local_counters  # noqa: E402
 from server.app import create_app  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")

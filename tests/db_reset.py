@@ -13,7 +13,7 @@ from tortoise import Tortoise, connections
 from tortoise.models import Model
 
 from core import clock
-from resolvers.seed import seed_defaults
+from resolvers.admin.seed import seed_defaults
 from tests.conftest import _truncate
 
 _scripts: dict[str, str] = {}

@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core import clock
+from core.enums import Role, StatusKind
 from models.accounts import ApiKey
 from models.audit import AuditEntry
-from models.enums import Role, StatusKind
 from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.settings import Setting
-from resolvers.credentials import token_hash
+from resolvers.accounts.credentials import token_hash
 from tests.helpers import (
     Person,
     make_category,

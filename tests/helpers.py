@@ -20,13 +20,13 @@ from redis.asyncio import Redis
 
 from core import clock
 from core.config import reset_config
+from core.enums import Priority, Role, StatusKind
 from models.accounts import Group, GroupMember, GroupScope, SessionToken, User
 from models.cti import Category, Item, TicketType
-from models.enums import Priority, Role, StatusKind
 from models.statuses import Status
 from models.tickets import Ticket
-from resolvers.credentials import new_session_token, token_hash
-from resolvers.errors import DomainError, Reason
+from resolvers.accounts.credentials import new_session_token, token_hash
+from resolvers.kernel.errors import DomainError, Reason
 
 _seq = itertools.count(1)
 
@@ -208,7 +208,7 @@ class Guest:
 
 async def make_guest(ticket: Ticket, *, email: str | None = None, days: int = 7) -> Guest:
     """Make `ticket` a guest ticket (no requester, a guest email and tracking reference) and sign a token for it."""
-    from resolvers.guest_tokens import sign_guest_token
+    from resolvers.guests.tokens import sign_guest_token
 
     n = next(_seq)
     ticket.requester_id = None
@@ -220,7 +220,7 @@ async def make_guest(ticket: Ticket, *, email: str | None = None, days: int = 7)
 
 async def give_password(person: Person, password: str = "a long enough password") -> Person:
     """Set a password on a factory-made account (make_person leaves none): the account can then sign in."""
-    from resolvers.credentials import hash_password
+    from resolvers.accounts.credentials import hash_password
 
     person.user.password_hash = await hash_password(password)
     await person.user.save(update_fields=["password_hash"])

@@ -1,4 +1,4 @@
-"""The steps of tests/test_lifecycle_properties.py: the world they act on, how each is carried out through the
+"""The steps of tests/tickets/test_lifecycle_properties.py: the world they act on, how each is carried out through the
 GraphQL API (or the sweep resolver), and what the lifecycle rules say each one must do."""
 
 from __future__ import annotations
@@ -12,18 +12,18 @@ import httpx
 from hypothesis import strategies as st
 
 from core import clock
+from core.enums import Role, StatusKind
 from models.accounts import SessionToken
 from models.audit import AuditEntry
-from models.enums import Role, StatusKind
 from models.outbox import OutboxMessage
 from models.replies import Reply
 from models.settings import Setting
 from models.statuses import Status
 from models.tickets import Ticket
-from resolvers.guest_tokens import sign_guest_token
-from resolvers.rate_limit import reset_local_counters
-from resolvers.replies import USER_EDIT_WINDOW
-from resolvers.sweep import close_expired_tickets
+from resolvers.guests.tokens import sign_guest_token
+from resolvers.kernel.rate_limit import reset_local_counters
+from resolvers.tickets.replies import USER_EDIT_WINDOW
+from resolvers.tickets.sweep import close_expired_tickets
 from tests.db_reset import reset_database
 from tests.helpers import Person, gql, make_category, make_group, make_person
 
@@ -248,7 +248,7 @@ async def run_step(desk: Desk, before: Snapshot, drawn: Step) -> list[str] | Non
         values = {"number": number, "resolutionNotes": desk.text("notes")}
         return await _mutate(desk, RESOLVE, "resolveTicket", values, desk.staff.token)
     reason = desk.text("reason")
-    desk.secrets.add(reason)  # reopen reasons are for staff (resolvers/thread.py STAFF_ONLY_KEYS)
+    desk.secrets.add(reason)  # reopen reasons are for staff (resolvers/tickets/thread.py STAFF_ONLY_KEYS)
     return await _mutate(desk, REOPEN, "reopenTicket", {"number": number, "reason": reason}, desk.staff.token)
 
 

@@ -1,6 +1,6 @@
 """Pathological Markdown: inputs that make python-markdown slow or deep, each built at a given length.
 
-Used by tests/test_markdown_bounds.py (at the maximum length of a description and of a reply) and by
+Used by tests/kernel/test_markdown_bounds.py (at the maximum length of a description and of a reply) and by
 bench/markdown.py (which prints each one's render time). Every entry repeats a unit up to exactly `length`
 characters, so the longest a field allows is what gets tried.
 """

@@ -1,6 +1,6 @@
 """Queries built from an introspection result: every field reachable from a root field, one path at a time.
 
-Used by tests/test_guest_schema_walk.py to prove that people without an account get no data from any field
+Used by tests/guests/test_guest_schema_walk.py to prove that people without an account get no data from any field
 outside their allow-list. Independent of the gate's own walk (schema/field_gate.py): this side knows only
 what introspection says and what the responses contain.
 """

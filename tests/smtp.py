@@ -29,7 +29,7 @@ from tortoise.transactions import in_transaction
 from core.config import reset_config
 from models.outbox import OutboxMessage
 from models.tickets import Ticket
-from resolvers import outbox
+from resolvers.notify import outbox
 from tests.helpers import Person, make_category, make_person, make_ticket
 
 SMTP_FROM = "Help Desk <helpdesk@desk.example.org>"

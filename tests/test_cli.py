@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from resolvers.seed import DEFAULT_STATUSES
+from resolvers.admin.seed import DEFAULT_STATUSES
 from server import cli
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from tortoise import connections
 
-from models.enums import Role
+from core.enums import Role
 from tests.helpers import gql, make_person
 from tests.test_transport_limits import ROOT, STARTUP_SECONDS, STOP_SECONDS, free_port
 

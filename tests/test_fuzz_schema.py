@@ -41,7 +41,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.config import SchemathesisConfig
 
-from resolvers.pagination import encode_cursor
+from resolvers.kernel.pagination import encode_cursor
 from schema.root import build_schema
 from tests.db_reset import reset_database
 from tests.fuzz_world import SMALL_IDS, build_fuzz_world
@@ -78,7 +78,7 @@ def _client_schema() -> graphql.GraphQLSchema:
 # Which dictionary steers an argument, by its scalar type and name: ids and ticket numbers to rows that exist
 # (tests/fuzz_world.py), page sizes into the allowed range and cursors to well-formed ones of several shapes, so
 # the fuzz gets past the first VALIDATION error to what lies behind it. Cursors are URL-safe base64 JSON lists
-# (resolvers/pagination.py); these hold positions of the wrong shape for some lists on purpose.
+# (resolvers/kernel/pagination.py); these hold positions of the wrong shape for some lists on purpose.
 def _dictionaries() -> dict[str, list[Any]]:
     return {
         "ids": [str(i) for i in SMALL_IDS],

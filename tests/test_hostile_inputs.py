@@ -12,14 +12,14 @@ from typing import Any
 import httpx
 import pytest
 
+from core.enums import Role
 from models.accounts import GroupMember
 from models.audit import AuditEntry
-from models.enums import Role
 from models.replies import Reply
 from models.tickets import Ticket
-from resolvers.errors import Reason
-from resolvers.groups import MAX_MEMBERS, MAX_SCOPE_ENTRIES
-from resolvers.ticket_queue import MAX_FILTER_ENTRIES, MAX_SEARCH_LENGTH
+from resolvers.accounts.groups import MAX_MEMBERS, MAX_SCOPE_ENTRIES
+from resolvers.kernel.errors import Reason
+from resolvers.tickets.queue import MAX_FILTER_ENTRIES, MAX_SEARCH_LENGTH
 from tests.helpers import (
     ERRORS,
     ascii_gql,

@@ -9,8 +9,8 @@ import json
 import httpx
 import pytest
 
+from core.enums import Role
 from models.accounts import User
-from models.enums import Role
 from models.tickets import Ticket
 from server.request_body import MAX_JSON_DEPTH
 from tests.helpers import ascii_gql, make_category, make_person, surrogate_error

@@ -25,7 +25,7 @@ import pytest
 from tortoise.models import Model
 
 from core.db import MODEL_MODULES
-from resolvers.seed import DEFAULT_STATUSES
+from resolvers.admin.seed import DEFAULT_STATUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -141,7 +141,7 @@ async def test_migrate_from_empty_creates_every_table_and_seeds_statuses_once(
     assert "aerich" in await empty_db.tables()
 
     # Rows stored without their HTML (as before it was stored, or written outside the API): the next migrate
-    # renders them once, an over-the-limit text as escaped plain text (resolvers/markdown_backfill.py).
+    # renders them once, an over-the-limit text as escaped plain text (resolvers/kernel/markdown_backfill.py).
     await _insert_rows_without_html(empty_db)
     monkeypatch.setenv("MARKDOWN_TIME_LIMIT", "0.1")
     second = await migrate(empty_db, tmp_path)

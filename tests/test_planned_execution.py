@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from models.enums import Priority, Role, StatusKind
+from core.enums import Priority, Role, StatusKind
 from models.replies import Reply
 from schema import planned
 from server.app import create_app

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import httpx
 
-from models.enums import Role
+from core.enums import Role
 from models.replies import Reply
 from tests.helpers import Person, gql, gql_data, make_category, make_group, make_person, make_ticket
 

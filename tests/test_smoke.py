@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import httpx
 
-from models.enums import Role
+from core.enums import Role
 from tests.helpers import gql_data, make_person
 
 

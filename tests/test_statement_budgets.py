@@ -7,7 +7,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from models.enums import Role, StatusKind
+from core.enums import Role, StatusKind
 from models.replies import Reply
 from models.tickets import Ticket
 from tests.conftest import StatementLog

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # Two tests of another file, one of them on every backend (never this file: it would run itself).
 SELECTION = [
-    "tests/test_date_filters.py::test_a_bound_without_an_offset_is_utc",
+    "tests/tickets/test_date_filters.py::test_a_bound_without_an_offset_is_utc",
     "tests/test_query_limits.py::test_batched_requests_are_refused",
 ]
 

@@ -1,5 +1,6 @@
 """The HTTP transport's limits (security review): no websocket on /graphql, a body size cap, no multipart
-requests, guest links kept out of the access log. The guest pages' form limits are in tests/test_guest_pages.py."""
+requests, guest links kept out of the access log. The guest pages' form limits are in
+tests/guests/test_guest_pages.py."""
 
 from __future__ import annotations
 

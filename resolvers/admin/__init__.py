@@ -1,0 +1,1 @@
+"""Administration: the CTI tree, statuses, the audit log, the outbox view, seeded defaults."""

@@ -1,0 +1,1 @@
+"""The demo help desk: its content and its loader."""

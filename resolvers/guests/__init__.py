@@ -1,0 +1,1 @@
+"""People without an account: guest submission and single-ticket access tokens."""

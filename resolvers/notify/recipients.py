@@ -1,0 +1,89 @@
+"""Who hears about what (SPEC 4, 6, 11). Every function here writes outbox rows inside the caller's
+transaction; nothing is sent from a request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.accounts import User
+from models.replies import Reply
+from models.tickets import Ticket
+from resolvers.kernel.sql import Statement
+from resolvers.notify.outbox import queue_email, queue_event, queue_many
+
+
+async def requester_address(ticket: Ticket) -> list[str]:
+    """The requester's email, or the guest's on a guest ticket."""
+    if ticket.requester_id is None:
+        return [ticket.guest_email] if ticket.guest_email else []
+    rows: list[Any] = await User.filter(id=ticket.requester_id).values_list("email", flat=True)
+    return list(rows)
+
+
+async def participant_addresses(ticket: Ticket) -> set[str]:
+    """Requester (or guest), every staff member who replied publicly, and the assignee. One statement."""
+    statement = Statement()
+    text = (
+        'SELECT DISTINCT u."email" FROM "users" AS u WHERE u."id" IN (SELECT r."author_id" FROM "replies" AS r'
+        ' JOIN "users" AS a ON a."id" = r."author_id"'
+        f' WHERE r."ticket_id" = {statement.param(ticket.id)} AND NOT r."internal" AND r."deleted_at" IS NULL'
+        f" AND a.\"role\" IN ('STAFF', 'ADMIN'))"
+        f' OR u."id" = {statement.param(ticket.assignee_id)} OR u."id" = {statement.param(ticket.requester_id)}'
+    )
+    addresses = {str(row["email"]) for row in await statement.rows(text)}
+    if ticket.requester_id is None and ticket.guest_email:
+        addresses.add(ticket.guest_email)
+    return addresses
+
+
+async def user_address(user_id: int | None) -> list[str]:
+    if user_id is None:
+        return []
+    rows: list[Any] = await User.filter(id=user_id).values_list("email", flat=True)
+    return list(rows)
+
+
+def _base(ticket: Ticket) -> dict[str, Any]:
+    return {"number": ticket.number, "subject": ticket.subject}
+
+
+async def reply_added(ticket: Ticket, reply: Reply, author_address: str | None) -> None:
+    """A public reply emails every participant except its author; an internal note emails nobody."""
+    if reply.internal:
+        await queue_event("ticket.note_added", ticket_id=ticket.id, data={"number": ticket.number, "replyId": reply.id})
+        return
+    author = (author_address or "").lower()
+    recipients = {r for r in await participant_addresses(ticket) if r.lower() != author}
+    # The emails and the event in one multi-row INSERT.
+    await queue_many(
+        emails=[("reply_added", ticket.id, sorted(recipients), {**_base(ticket), "reply_id": reply.id})],
+        events=[("ticket.reply_added", ticket.id, {"number": ticket.number, "replyId": reply.id})],
+    )
+
+
+async def status_changed(ticket: Ticket, before_status_id: int, kind: str) -> None:
+    await queue_event(
+        "ticket.status_changed",
+        ticket_id=ticket.id,
+        data={"number": ticket.number, "fromStatusId": before_status_id, "toStatusId": ticket.status_id},
+    )
+    if kind == "RESOLVED":
+        await queue_email(
+            "ticket_resolved",
+            ticket_id=ticket.id,
+            to=await requester_address(ticket),
+            context={**_base(ticket), "resolution_notes": ticket.resolution_notes or ""},
+        )
+        await queue_event("ticket.resolved", ticket_id=ticket.id, data={"number": ticket.number})
+    elif kind == "CLOSED":
+        await queue_email(
+            "ticket_closed", ticket_id=ticket.id, to=await requester_address(ticket), context=_base(ticket)
+        )
+        await queue_event("ticket.closed", ticket_id=ticket.id, data={"number": ticket.number})
+
+
+async def reopened(ticket: Ticket, *, by_user_id: int | None, reason: str | None) -> None:
+    """The original assignee hears about a reopening, unless they did it themselves."""
+    to = [] if ticket.assignee_id == by_user_id else await user_address(ticket.assignee_id)
+    await queue_email("ticket_reopened", ticket_id=ticket.id, to=to, context={**_base(ticket), "reason": reason or ""})
+    await queue_event("ticket.reopened", ticket_id=ticket.id, data={"number": ticket.number})

@@ -1,0 +1,1 @@
+"""The GraphQL surface of the accounts area (see resolvers/accounts/)."""

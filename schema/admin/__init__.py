@@ -1,0 +1,1 @@
+"""The GraphQL surface of the admin area (see resolvers/admin/)."""

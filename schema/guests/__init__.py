@@ -1,0 +1,1 @@
+"""The GraphQL surface of the guests area (see resolvers/guests/)."""

@@ -1,0 +1,1 @@
+"""The GraphQL surface of the tickets area (see resolvers/tickets/)."""

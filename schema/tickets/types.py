@@ -1,0 +1,328 @@
+"""Tickets: the ticket type, the queue, filing and reclassifying."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.dataloader import DataLoader
+
+from core.enums import Priority as StoredPriority
+from resolvers.kernel.errors import DomainError
+from resolvers.kernel.markdown import plain_text_html
+from resolvers.kernel.sql import Row
+from resolvers.kernel.validation import KEEP
+from resolvers.tickets import queue as ticket_queue
+from resolvers.tickets.filing import TicketChanges, create_ticket, update_ticket
+from resolvers.tickets.thread import check_window, replies_for_tickets
+from resolvers.tickets.visibility import shows_guest_email
+from schema.accounts.types import Group, User, load_user
+from schema.admin.cti import Category, Item, TicketType
+from schema.admin.statuses import Status
+from schema.context import Info
+from schema.enums import Priority, to_graphql
+from schema.errors import INPUT, UserError, mutate, query
+from schema.lookahead import Selection, later, look_ahead
+from schema.pagination import Connection, Edge, PageInfo
+from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
+from schema.tickets.replies import HistoryEntry, Reply
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="A request for help, and everything known about it.")
+class Ticket:
+    id: strawberry.ID = strawberry.field(description="Internal ID; people and inputs use `number`.")
+    number: int = strawberry.field(description="The ticket number people see and type.")
+    subject: str = strawberry.field(description="One-line summary.")
+    description: str = strawberry.field(description="The request in Markdown, as written.")
+    priority: Priority = strawberry.field(description="How urgent it is.")
+    resolution_notes: str | None = strawberry.field(description="What fixed it; shown to the requester.")
+    resolved_at: datetime | None = strawberry.field(description="When it was last resolved.")
+    closed_at: datetime | None = strawberry.field(description="When it was closed.")
+    reopened: bool = strawberry.field(
+        description="Reopened since it was last resolved: by the requester's (or guest's) reply inside the reopen "
+        "window, or by staff (reopenTicket, or changeStatus from Resolved or Closed back to an open status). "
+        "Resolving it again clears the flag."
+    )
+    created_at: datetime = strawberry.field(description="When it was filed.")
+    updated_at: datetime = strawberry.field(description="When it last changed.")
+    _row: strawberry.Private[dict[str, Any]]
+    # Replies read ahead for this ticket, by (first, last, internal): see `read_ahead`.
+    _replies: strawberry.Private[dict[tuple[int | None, int | None, bool | None], list[Reply]] | None] = None
+
+    @strawberry.field(description="The description rendered as safe HTML (see docs/markdown.md).")
+    def description_html(self) -> str:
+        # Rendered when the description was written; never here (a read must not run the parser). A row written
+        # outside the API before the start-up backfill shows its text escaped.
+        stored = self._row["description_html"]
+        return str(stored) if stored is not None else plain_text_html(self.description)
+
+    # Each relation answers from the row when the read joined it (resolvers/tickets/rows.py; `read_ahead` below
+    # decides which) and through the request's DataLoader when it did not (a mutation's payload, for one).
+    @strawberry.field(description="Where it stands in the lifecycle.")
+    def status(self, info: Info) -> Status:
+        row = self._row.get("status")
+        return Status.from_row(row) if row else later(self._status(info))
+
+    async def _status(self, info: Info) -> Status:
+        row = await info.context.loaders.status_by_id.load(self._row["status_id"])
+        assert row is not None  # foreign key
+        return Status.from_row(row)
+
+    @strawberry.field(description="Top level of the classification.")
+    def category(self, info: Info) -> Category:
+        row = self._row.get("category")
+        return Category.from_row(row) if row else later(self._category(info))
+
+    async def _category(self, info: Info) -> Category:
+        row = await info.context.loaders.category_by_id.load(self._row["category_id"])
+        assert row is not None  # foreign key
+        return Category.from_row(row)
+
+    @strawberry.field(description="Second level of the classification, if any.")
+    def type(self, info: Info) -> TicketType | None:
+        if self._row["type_id"] is None or "type" in self._row:
+            return TicketType.from_row(self._row["type"]) if self._row.get("type") else None
+        return later(self._by_loader(info.context.loaders.type_by_id, self._row["type_id"], TicketType.from_row))
+
+    @strawberry.field(description="Third level of the classification, if any.")
+    def item(self, info: Info) -> Item | None:
+        if self._row["item_id"] is None or "item" in self._row:
+            return Item.from_row(self._row["item"]) if self._row.get("item") else None
+        return later(self._by_loader(info.context.loaders.item_by_id, self._row["item_id"], Item.from_row))
+
+    @strawberry.field(description="The person who asked; null for a guest ticket. Not available to guests.")
+    def requester(self, info: Info) -> User | None:
+        return self._user(info, "requester")
+
+    @strawberry.field(description="The guest's email on a guest ticket; visible to staff and to that guest only.")
+    def guest_email(self, info: Info) -> str | None:
+        email = self._row["guest_email"]
+        return email if shows_guest_email(info.context.actor, email) else None
+
+    @strawberry.field(description="The staff member working on it, if any. Not available to guests.")
+    def assignee(self, info: Info) -> User | None:
+        return self._user(info, "assignee")
+
+    @strawberry.field(description="The group working on it, if any. Not available to guests.")
+    def assigned_group(self, info: Info) -> Group | None:
+        if self._row["assigned_group_id"] is None or "assigned_group" in self._row:
+            row = self._row.get("assigned_group")
+            return Group.from_row(row) if row else None
+        group_id = self._row["assigned_group_id"]
+        return later(self._by_loader(info.context.loaders.group_by_id, group_id, Group.from_row))
+
+    def _user(self, info: Info, relation: str) -> User | None:
+        if self._row[f"{relation}_id"] is None or relation in self._row:
+            row = self._row.get(relation)
+            return User.from_row(row) if row else None
+        return later(load_user(info, self._row[f"{relation}_id"]))
+
+    @staticmethod
+    async def _by_loader(loader: DataLoader[int, Row | None], key: int, build: Callable[[Row], T]) -> T | None:
+        row = await loader.load(key)
+        return build(row) if row else None
+
+    @strawberry.field(
+        description="The conversation in posting order: public replies, plus internal notes and deleted-reply "
+        "placeholders for staff. `first` or `last` keep the earliest or latest N (at most 100) of what you may "
+        "see; `internal` keeps only notes (true) or only public replies (false)."
+    )
+    def replies(
+        self,
+        info: Info,
+        first: Annotated[int | None, strawberry.argument(description="Only the earliest N.")] = None,
+        last: Annotated[int | None, strawberry.argument(description="Only the latest N, still oldest first.")] = None,
+        internal: Annotated[
+            bool | None, strawberry.argument(description="true: internal notes only; false: public replies only.")
+        ] = None,
+    ) -> list[Reply]:
+        fetched = self._replies.get((first, last, internal)) if self._replies else None
+        if fetched is not None:
+            return fetched
+        try:
+            check_window(first, last)
+        except DomainError as error:
+            raise GraphQLError(error.message, extensions={"code": error.code.value, "field": error.field}) from None
+        return later(self._load_replies(info, first, last, internal))
+
+    async def _load_replies(
+        self, info: Info, first: int | None, last: int | None, internal: bool | None
+    ) -> list[Reply]:  # fmt: skip
+        rows = await info.context.loaders.replies(first, last, internal).load(int(self.id))
+        return [Reply.from_row(r) for r in rows]
+
+    @strawberry.field(
+        description="Every recorded change in time order, as far as you may see it. Not available to guests."
+    )
+    async def history(self, info: Info) -> list[HistoryEntry]:
+        rows = await info.context.loaders.history_by_ticket_id.load(int(self.id))
+        return [HistoryEntry.from_row(r) for r in rows]
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Ticket:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            number=row["number"],
+            subject=row["subject"],
+            description=row["description"],
+            priority=to_graphql(Priority, row["priority"]),  # type: ignore[arg-type]
+            resolution_notes=row["resolution_notes"],
+            resolved_at=row["resolved_at"],
+            closed_at=row["closed_at"],
+            reopened=row["reopened"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            _row=row,
+        )
+
+
+@strawberry.type(description="Result of a mutation that changes one ticket.")
+class TicketPayload:
+    ticket: Ticket | None = strawberry.field(description="The ticket after the change, unless refused.")
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+def changed_ticket(ticket: Any) -> Ticket:
+    """The ticket a mutation just changed, from the instance it wrote (no statement); each field still decides
+    what the caller may see of it (guests: GUEST_TICKET_FIELDS, requesters: no notes or staff-only history)."""
+    return Ticket.from_row(ticket_queue.changed_ticket_row(ticket))
+
+
+async def ticket_payload(info: Info, work: Any) -> TicketPayload:
+    """Run a ticket mutation and answer with the ticket as the caller now sees it."""
+    ticket, errors = await mutate(info, work)
+    return TicketPayload(ticket=changed_ticket(ticket) if ticket else None, errors=errors)
+
+
+@strawberry.type(description="Result of createTicket.")
+class CreateTicketPayload:
+    ticket: Ticket | None = strawberry.field(description="The new ticket, unless refused.")
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+@strawberry.type(description="Result of updateTicket.")
+class UpdateTicketPayload:
+    ticket: Ticket | None = strawberry.field(description="The ticket after the change, unless refused.")
+    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
+
+
+def _keep(value: Any) -> Any:
+    return KEEP if value is strawberry.UNSET else value
+
+
+# GraphQL field name -> relation joined into the ticket's row (resolvers/tickets/rows.py).
+RELATIONS = {"status": "status", "category": "category", "type": "type", "item": "item", "requester": "requester",
+             "assignee": "assignee", "assignedGroup": "assigned_group"}  # fmt: skip
+
+
+def relations_in(selected: Selection) -> set[str]:
+    return {relation for name, relation in RELATIONS.items() if name in selected}
+
+
+async def read_ahead(info: Info, tickets: list[Ticket], selected: Selection) -> None:
+    """Read the replies these tickets will show, one statement per distinct `replies(...)` arguments (with their
+    authors joined when asked for), before graphql-core walks the tickets (docs/performance.md)."""
+    if not tickets or "replies" not in selected:
+        return
+    authors = "author" in selected.child("replies")
+    ids = [int(t.id) for t in tickets]
+    for arguments in selected.arguments("replies"):
+        first, last, internal = arguments.get("first"), arguments.get("last"), arguments.get("internal")
+        try:
+            rows = await replies_for_tickets(
+                info.context.actor, ids, first=first, last=last, internal=internal, authors=authors
+            )
+        except DomainError:
+            continue  # bad arguments: each ticket's field reports them
+        for ticket, replies in zip(tickets, rows, strict=True):
+            if ticket._replies is None:
+                ticket._replies = {}
+            ticket._replies[(first, last, internal)] = [Reply.from_row(r) for r in replies]
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One ticket by number; null when it does not exist or you may not see it.")
+    async def ticket(
+        self, info: Info, number: Annotated[int, strawberry.argument(description="The ticket number.")]
+    ) -> Ticket | None:
+        selected = look_ahead(info)
+        relations = relations_in(selected)
+        row = await query(info, lambda actor: ticket_queue.ticket_row(actor, number, relations))
+        if row is None:
+            return None
+        ticket = Ticket.from_row(row)
+        await read_ahead(info, [ticket], selected)
+        return ticket
+
+    @strawberry.field(description="Your queue: the tickets your role and groups let you see, filtered and sorted.")
+    async def tickets(
+        self,
+        info: Info,
+        filter: Annotated[TicketFilterInput | None, strawberry.argument(description="What to show.")] = None,
+        sort: Annotated[TicketSort, strawberry.argument(description="In which order.")] = TicketSort.UPDATED_DESC,
+        first: Annotated[int | None, strawberry.argument(description="Page size: default 25, at most 100.")] = None,
+        after: Annotated[str | None, strawberry.argument(description="Continue after this cursor.")] = None,
+    ) -> Connection[Ticket]:
+        wanted = filter.to_domain() if filter else None
+        selected = look_ahead(info)
+        nodes = selected.child("edges").child("node")
+        relations = relations_in(nodes)
+        page = await query(
+            info,
+            lambda actor: ticket_queue.list_tickets(
+                actor,
+                wanted,
+                ticket_queue.TicketSort[sort.name],
+                first,
+                after,
+                # Counting scans every matching ticket; skip it when the client did not ask for totalCount.
+                with_total="totalCount" in selected,
+                relations=relations,
+            ),
+        )
+        tickets = [Ticket.from_row(r) for r in page.rows]
+        await read_ahead(info, tickets, nodes)
+        return Connection(
+            edges=[Edge(cursor=c, node=t) for t, c in zip(tickets, page.cursors, strict=True)],
+            page_info=PageInfo(
+                has_next_page=page.has_next,
+                has_previous_page=page.has_previous,
+                start_cursor=page.cursors[0] if page.cursors else None,
+                end_cursor=page.cursors[-1] if page.cursors else None,
+            ),
+            total_count=page.total,
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(description="File a ticket.")
+    async def create_ticket(self, info: Info, input: Annotated[CreateTicketInput, INPUT]) -> CreateTicketPayload:
+        data = new_ticket(input, input.requester_id)
+        ticket, errors = await mutate(info, lambda actor: create_ticket(actor, data))
+        if ticket is None:
+            return CreateTicketPayload(ticket=None, errors=errors)
+        # Read back by key, not by number: the number is the database's to assign (number = id today, but an
+        # import keeps its own numbers), and a new ticket's number is what the client learns here.
+        row = await ticket_queue.ticket_row_by_id(info.context.actor, ticket.id)
+        return CreateTicketPayload(ticket=Ticket.from_row(row) if row else None, errors=errors)
+
+    @strawberry.mutation(description="Staff: reclassify, re-prioritise or retitle a ticket in your scope.")
+    async def update_ticket(self, info: Info, input: Annotated[UpdateTicketInput, INPUT]) -> UpdateTicketPayload:
+        priority = _keep(input.priority)
+        changes = TicketChanges(
+            number=input.number,
+            subject=_keep(input.subject),
+            category_id=_keep(input.category_id),
+            type_id=_keep(input.type_id),
+            item_id=_keep(input.item_id),
+            priority=StoredPriority[priority.name] if priority else priority,
+        )
+        ticket, errors = await mutate(info, lambda actor: update_ticket(actor, changes))
+        return UpdateTicketPayload(ticket=changed_ticket(ticket) if ticket else None, errors=errors)

@@ -1,0 +1,1 @@
+"""Tests of the job runtime and the worker CLI."""
