@@ -6,7 +6,7 @@ times more CPU on a queue page (DESIGN). The reads themselves live in resolvers/
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cached_property, partial
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -27,24 +27,29 @@ def _many(kind: str) -> DataLoader[int, list[Row]]:
 
 
 class Loaders:
-    """Created per request (and per subscription event), named after what they key on."""
+    """Created per request (and per subscription event), named after what they key on. Each loader is made on
+    first use: read paths that look ahead (docs/performance.md) use none of them."""
 
     def __init__(self, actor: Actor | None = None) -> None:
         # What the viewer may see decides what some loaders return, so they are built for one actor.
         self._actor = actor
         self._replies: dict[tuple[int | None, int | None, bool | None], DataLoader[int, list[Row]]] = {}
-        self.history_by_ticket_id: DataLoader[int, list[Row]] = DataLoader(load_fn=partial(history_for_tickets, actor))
-        self.user_by_id = _by_id("user")
-        self.group_by_id = _by_id("group")
-        self.status_by_id = _by_id("status")
-        self.category_by_id = _by_id("category")
-        self.type_by_id = _by_id("type")
-        self.item_by_id = _by_id("item")
-        self.types_by_category_id = _many("types_by_category")
-        self.items_by_type_id = _many("items_by_type")
-        self.member_ids_by_group_id = _many("members_by_group")
-        self.group_ids_by_user_id = _many("groups_by_user")
-        self.scopes_by_group_id = _many("scopes_by_group")
+
+    @cached_property
+    def history_by_ticket_id(self) -> DataLoader[int, list[Row]]:
+        return DataLoader(load_fn=partial(history_for_tickets, self._actor))
+
+    user_by_id = cached_property(lambda self: _by_id("user"))
+    group_by_id = cached_property(lambda self: _by_id("group"))
+    status_by_id = cached_property(lambda self: _by_id("status"))
+    category_by_id = cached_property(lambda self: _by_id("category"))
+    type_by_id = cached_property(lambda self: _by_id("type"))
+    item_by_id = cached_property(lambda self: _by_id("item"))
+    types_by_category_id = cached_property(lambda self: _many("types_by_category"))
+    items_by_type_id = cached_property(lambda self: _many("items_by_type"))
+    member_ids_by_group_id = cached_property(lambda self: _many("members_by_group"))
+    group_ids_by_user_id = cached_property(lambda self: _many("groups_by_user"))
+    scopes_by_group_id = cached_property(lambda self: _many("scopes_by_group"))
 
     def replies(self, first: int | None, last: int | None, internal: bool | None) -> DataLoader[int, list[Row]]:
         """Replies by ticket id, for one set of `Ticket.replies` arguments (resolvers/tickets/thread.py), authors

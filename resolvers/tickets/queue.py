@@ -62,11 +62,15 @@ class TicketFilter:
 @dataclass
 class TicketPage:
     rows: list[Row]
-    cursors: list[str]
+    sort: TicketSort
     total: int
     has_next: bool
     has_previous: bool
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def cursor(self, index: int) -> str:
+        """The cursor of the row at `index`: made when asked for (a page's cursors cost as much as its JSON)."""
+        return ticket_cursor(self.sort, self.rows[index])
 
 
 async def _one(actor: Actor, column: str, value: int, relations: Collection[str]) -> Row | None:
@@ -245,7 +249,7 @@ async def list_tickets(
     rows = rows[:size]
     return TicketPage(
         rows=rows,
-        cursors=[ticket_cursor(sort, row) for row in rows],
+        sort=sort,
         total=total,
         has_next=has_next,
         has_previous=bool(after),

@@ -288,13 +288,15 @@ class Query:
         )
         tickets = [Ticket.from_row(r) for r in page.rows]
         await read_ahead(info, tickets, nodes)
+        # Cursors only when selected (the look-ahead never misses a selected field; it may see one that is skipped).
+        cursors = "cursor" in selected.child("edges")
         return Connection(
-            edges=[Edge(cursor=c, node=t) for t, c in zip(tickets, page.cursors, strict=True)],
+            edges=[Edge(cursor=page.cursor(i) if cursors else "", node=t) for i, t in enumerate(tickets)],
             page_info=PageInfo(
                 has_next_page=page.has_next,
                 has_previous_page=page.has_previous,
-                start_cursor=page.cursors[0] if page.cursors else None,
-                end_cursor=page.cursors[-1] if page.cursors else None,
+                start_cursor=page.cursor(0) if tickets else None,
+                end_cursor=page.cursor(len(tickets) - 1) if tickets else None,
             ),
             total_count=page.total,
         )
