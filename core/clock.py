@@ -79,3 +79,14 @@ def as_utc(moment: datetime) -> datetime:
     ("08:43:47+05:00") must become UTC before it reaches SQL; PostgreSQL compares instants either way.
     """
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def as_utc_if_in_range(moment: datetime | None) -> datetime | None:
+    """`as_utc`, or the moment as written when it leaves the calendar in UTC (year 1 at +14:00): input checks
+    (resolvers/validation.py check_moment) then refuse it by name instead of an OverflowError becoming a 500."""
+    if moment is None:
+        return None
+    try:
+        return as_utc(moment)
+    except OverflowError:
+        return moment

@@ -33,8 +33,8 @@ class AuditFilter:
 
     def __post_init__(self) -> None:
         # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
-        self.since = clock.as_utc(self.since) if self.since else None
-        self.until = clock.as_utc(self.until) if self.until else None
+        self.since = clock.as_utc_if_in_range(self.since)
+        self.until = clock.as_utc_if_in_range(self.until)
 
 
 @dataclass

@@ -62,16 +62,8 @@ class TicketFilter:
 
     def __post_init__(self) -> None:
         # Bounds are instants: in UTC from here on, whatever offset the client wrote (core/clock.py, as_utc).
-        self.created_after = _utc(self.created_after)
-        self.created_before = _utc(self.created_before)
-
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """In UTC, or as written when it leaves the calendar in UTC (check_moment then refuses it by name)."""
-    try:
-        return clock.as_utc(moment) if moment else None
-    except OverflowError:
-        return moment
+        self.created_after = clock.as_utc_if_in_range(self.created_after)
+        self.created_before = clock.as_utc_if_in_range(self.created_before)
 
 
 @dataclass
