@@ -42,14 +42,15 @@ class HelpdeskGraphQL(GraphQL[Context, None]):
         token = bearer_token(request.headers)
         return Context(request=request, actor=await authenticate(token), token=token, response=response)
 
-    def encode_json(self, data: object) -> bytes:
+    def encode_json(self, data: object) -> str:
         """The response body. orjson writes a queue page's JSON several times faster than json.dumps (which was
         about 5% of its CPU); the standard encoder stays for what orjson refuses (an integer past 64 bits in a
-        JSON value, a non-string key), so nothing that encoded before fails now."""
+        JSON value, a non-string key), so nothing that encoded before fails now. Text, not bytes: strawberry
+        sends bytes over a websocket as binary frames, which GraphQL websocket clients do not read."""
         try:
-            return orjson.dumps(data)
+            return orjson.dumps(data).decode()
         except TypeError:  # orjson.JSONEncodeError is a TypeError
-            return json.dumps(data, separators=(",", ":")).encode()
+            return json.dumps(data, separators=(",", ":"))
 
     def parse_json(self, data: str | bytes) -> Any:
         """The POST body (bytes: must be an object) or a GET parameter's JSON (str), read strictly
