@@ -24,6 +24,9 @@ class Context:
     response: Any = None
     # Names this request in the server log and in a masked error's message (schema/masking.py).
     request_id: str = field(default_factory=new_request_id)
+    # The User objects this request built from joined rows, by id: a page names the same few people hundreds of
+    # times (schema/accounts.py user_from_row).
+    users: dict[int, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.actor)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
@@ -69,8 +70,15 @@ class Statement:
 def nested(row: Row, prefix: str, columns: Sequence[str]) -> Row | None:
     """Take the `prefix__column` values of a joined row out into a row of their own; None when the join found
     nothing (its id is NULL)."""
-    values = {column: row.pop(f"{prefix}__{column}") for column in columns}
+    pop = row.pop
+    values = {column: pop(key) for column, key in _prefixed(prefix, tuple(columns))}
     return values if values["id"] is not None else None
+
+
+@lru_cache(maxsize=64)
+def _prefixed(prefix: str, columns: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    # Formatting the key for every column of every row was most of a page's row shaping.
+    return tuple((column, f"{prefix}__{column}") for column in columns)
 
 
 def select_list(alias: str, columns: Sequence[str], prefix: str | None = None) -> str:

@@ -117,6 +117,16 @@ class Group:
         return cls(id=strawberry.ID(str(row["id"])), name=row["name"])
 
 
+def user_from_row(info: Info, row: dict[str, Any]) -> User:
+    """The User for a joined user row, built once per request and id (what it shows still depends on the viewer,
+    decided by its fields)."""
+    users = info.context.users
+    user = users.get(row["id"])
+    if user is None:
+        user = users[row["id"]] = User.from_row(row)
+    return user
+
+
 async def load_user(info: Info, user_id: int | None) -> User | None:
     """The user behind a foreign key, through the request's DataLoader; None for no id or a missing row."""
     row = await info.context.loaders.user_by_id.load(user_id) if user_id else None

@@ -12,7 +12,7 @@ from resolvers.kernel.markdown import plain_text_html
 from resolvers.tickets.replies import NewReply, add_reply, delete_reply, edit_reply
 from resolvers.tickets.thread import reply_row
 from resolvers.tickets.visibility import shows_guest_email
-from schema.accounts.types import User, load_user
+from schema.accounts.types import User, load_user, user_from_row
 from schema.context import Info, client_address
 from schema.errors import INPUT, UserError, mutate
 from schema.lookahead import later
@@ -48,7 +48,7 @@ class Reply:
         # Joined into the row when the thread was read (resolvers/tickets/thread.py); loaded when it was not.
         if self._row["author_id"] is None or "author" in self._row:
             row = self._row.get("author")
-            return User.from_row(row) if row else None
+            return user_from_row(info, row) if row else None
         return later(load_user(info, self._row["author_id"]))
 
     @strawberry.field(description="The guest who wrote it, if a guest did; visible to staff and to that guest only.")

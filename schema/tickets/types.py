@@ -19,7 +19,7 @@ from resolvers.tickets import queue as ticket_queue
 from resolvers.tickets.filing import TicketChanges, create_ticket, update_ticket
 from resolvers.tickets.thread import check_window, replies_for_tickets
 from resolvers.tickets.visibility import shows_guest_email
-from schema.accounts.types import Group, User, load_user
+from schema.accounts.types import Group, User, load_user, user_from_row
 from schema.admin.cti import Category, Item, TicketType
 from schema.admin.statuses import Status
 from schema.context import Info
@@ -119,7 +119,7 @@ class Ticket:
     def _user(self, info: Info, relation: str) -> User | None:
         if self._row[f"{relation}_id"] is None or relation in self._row:
             row = self._row.get(relation)
-            return User.from_row(row) if row else None
+            return user_from_row(info, row) if row else None
         return later(load_user(info, self._row[f"{relation}_id"]))
 
     @staticmethod
