@@ -7,10 +7,7 @@ per request, and the client sees only that id: in the message and in `extensions
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,7 +17,7 @@ from tortoise import connections
 
 from core.enums import Role
 from tests.helpers import gql, make_person
-from tests.test_transport_limits import ROOT, STARTUP_SECONDS, STOP_SECONDS, free_port
+from tests.serve import serving
 
 LOGGER = "helpdesk.graphql"
 
@@ -91,29 +88,10 @@ async def test_an_unexpected_error_is_masked_and_logged_with_its_traceback_under
 
 async def test_helpdesk_serve_logs_a_refused_request_in_one_line(tmp_path: Path) -> None:
     """The complaint as a user saw it: `helpdesk serve` printed a 25-line traceback for an anonymous query."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST")}
-    env["HELPDESK_DATA_DIR"] = str(tmp_path)
-    server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "serve", "--port", str(port),
-        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            for _ in range(STARTUP_SECONDS * 10):
-                assert server.returncode is None, "helpdesk serve exited early"
-                try:
-                    answer = await http.post("/graphql", json={"query": "{ tickets { totalCount } }"})
-                    break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError(f"helpdesk serve did not answer within {STARTUP_SECONDS} s")
-    finally:
-        server.terminate()
-        output, _ = await asyncio.wait_for(server.communicate(), STOP_SECONDS)
+    async with serving(tmp_path) as served:
+        answer = await served.http.post("/graphql", json={"query": "{ tickets { totalCount } }"})
     assert answer.json()["errors"][0]["extensions"]["reason"] == "SIGN_IN_REQUIRED"
-    log = output.decode()
+    log = served.output
     assert "Traceback" not in log, log
     lines = [line for line in log.splitlines() if "UNAUTHENTICATED" in line]
     assert len(lines) == 1 and "Query.tickets needs an account: sign in first." in lines[0], log

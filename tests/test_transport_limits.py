@@ -4,16 +4,11 @@ tests/guests/test_guest_pages.py."""
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import logging
-import os
-import socket
-import sys
 import warnings
 from collections.abc import AsyncIterator
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -26,20 +21,17 @@ from core.config import get_config, load_config
 from models.accounts import User
 from server.access_log import RedactGuestLinks, redact, uvicorn_log_config
 from server.app import create_app
+from tests.serve import serving
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers httpx2 for its TestClient but still works with the httpx the project uses.
     warnings.simplefilter("ignore", StarletteDeprecationWarning)
     from starlette.testclient import TestClient
 
-ROOT = Path(__file__).resolve().parent.parent
 TYPENAME = '{"query": "{ __typename }"}'
 REGISTER = """
 mutation Register($input: RegisterInput!) { register(input: $input) { user { email } errors { code message } } }
 """
-# Bounded waits for the real server: answer within STARTUP_SECONDS, stop within STOP_SECONDS.
-STARTUP_SECONDS = 30
-STOP_SECONDS = 15
 
 
 def small_limit_client(limit: int) -> httpx.AsyncClient:
@@ -195,37 +187,11 @@ def test_the_serve_log_config_puts_the_filter_on_uvicorns_access_logger() -> Non
     assert config["loggers"]["uvicorn.access"]["handlers"] == ["access"]
 
 
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 async def test_helpdesk_serve_keeps_guest_links_out_of_its_access_log(tmp_path: Path) -> None:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST")}
-    env["HELPDESK_DATA_DIR"] = str(tmp_path)
     token = "hdg_1.1796411365.abcdefghijklmnop.secretsecretsecret"
     # Two workers: the filter must reach uvicorn's worker processes too, not only the parent.
-    server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--workers", "2",
-        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            for _ in range(STARTUP_SECONDS * 10):
-                assert server.returncode is None, "helpdesk serve exited early"
-                try:
-                    if (await http.get(f"/track/{token}")).status_code == 404:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError(f"helpdesk serve did not answer within {STARTUP_SECONDS} s")
-    finally:
-        server.terminate()
-        output, _ = await asyncio.wait_for(server.communicate(), STOP_SECONDS)
-    log = output.decode()
+    async with serving(tmp_path, "--workers", "2") as served:
+        assert (await served.http.get(f"/track/{token}")).status_code == 404
+    log = served.output
     assert '"GET /track/<redacted> HTTP/1.1" 404' in log, log
     assert "hdg_" not in log and "secretsecret" not in log
