@@ -15,6 +15,9 @@ class SavedView(Model):
     sort = fields.CharField(max_length=32, default="UPDATED_DESC")
     created_at = fields.DatetimeField(auto_now_add=True)
 
+    # The foreign key column Tortoise adds at runtime, declared for the type checker.
+    owner_id: int
+
     class Meta:
         table = "saved_views"
         unique_together = (("owner", "name"),)

@@ -85,3 +85,15 @@ def later(awaitable: Awaitable[T]) -> T:
     A field whose row was fetched ahead answers at once (no coroutine, no task); one whose row was not returns the
     DataLoader's awaitable through this, typed as what it will produce."""
     return cast(T, awaitable)
+
+
+def argument_given(info: Any, name: str) -> bool:
+    """Whether the field being resolved was given argument `name` with a value (a literal, or a variable that was
+    set), as opposed to taking its default."""
+    raw = info._raw_info
+    for node in raw.field_nodes:
+        for argument in node.arguments or ():
+            if argument.name.value == name:
+                value = value_from_ast_untyped(argument.value, raw.variable_values)
+                return value is not Undefined and value is not None
+    return False

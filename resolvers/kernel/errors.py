@@ -84,6 +84,11 @@ class Reason(str, Enum):
         "The account named is disabled: nothing new can be filed for it, and it cannot join a group.",
     )
     NOT_STAFF = "NOT_STAFF", _V, "Group members must be staff or admin accounts; these are requester accounts."
+    FILTER_NO_LONGER_SUPPORTED = (
+        "FILTER_NO_LONGER_SUPPORTED",
+        _V,
+        "A saved view names a filter, value or sort the queue no longer has; it is left out when the view is applied.",
+    )
     LOGIN_FAILED = "LOGIN_FAILED", _V, "Email or password is incorrect (every sign-in failure looks the same)."
 
     # Permissions (FORBIDDEN).
@@ -116,6 +121,7 @@ class Reason(str, Enum):
     TYPE_NOT_FOUND = "TYPE_NOT_FOUND", _N, "No such type."
     ITEM_NOT_FOUND = "ITEM_NOT_FOUND", _N, "No such item."
     API_KEY_NOT_FOUND = "API_KEY_NOT_FOUND", _N, "No such API key among yours (admins: among all)."
+    VIEW_NOT_FOUND = "VIEW_NOT_FOUND", _N, "No such saved view among yours and the shared ones."
 
     # The current state does not allow it (CONFLICT).
     NAME_TAKEN = "NAME_TAKEN", _C, "Another one (among its siblings) already has this name, ignoring case."

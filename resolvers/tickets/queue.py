@@ -161,6 +161,11 @@ def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems, statemen
     return conditions
 
 
+def check_filter(actor: Actor, wanted: TicketFilter, problems: Problems) -> None:
+    """Report into `problems` what `list_tickets` would refuse in this filter (a saved view's, before it is saved)."""
+    _conditions(actor, wanted, problems, Statement())
+
+
 async def _where(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> list[str]:
     """The queue's scope and the filter, as conditions to AND."""
     search = (wanted.search or "").strip()

@@ -29,6 +29,7 @@ from schema.lookahead import Selection, later, look_ahead
 from schema.pagination import Connection, Edge, PageInfo
 from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
 from schema.tickets.replies import HistoryEntry, Reply
+from schema.tickets.views import view_queue
 
 T = TypeVar("T")
 
@@ -245,6 +246,12 @@ async def read_ahead(info: Info, tickets: list[Ticket], selected: Selection) -> 
             ticket._replies[(first, last, internal)] = [Reply.from_row(r) for r in replies]
 
 
+_VIEW = (
+    "A saved view (savedViews) to apply, as if its filter and sort were given here; a `filter` field you give takes "
+    "the place of the view's, a `sort` you give the view's order. Always within what you may see."
+)
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="One ticket by number; null when it does not exist or you may not see it.")
@@ -268,8 +275,12 @@ class Query:
         sort: Annotated[TicketSort, strawberry.argument(description="In which order.")] = TicketSort.UPDATED_DESC,
         first: Annotated[int | None, strawberry.argument(description="Page size: default 25, at most 100.")] = None,
         after: Annotated[str | None, strawberry.argument(description="Continue after this cursor.")] = None,
+        view: Annotated[strawberry.ID | None, strawberry.argument(description=_VIEW)] = None,
     ) -> Connection[Ticket]:
         wanted = filter.to_domain() if filter else None
+        queue_sort = ticket_queue.TicketSort[sort.name]
+        if view is not None:
+            wanted, queue_sort = await view_queue(info, view, wanted, queue_sort)
         selected = look_ahead(info)
         nodes = selected.child("edges").child("node")
         relations = relations_in(nodes)
@@ -278,7 +289,7 @@ class Query:
             lambda actor: ticket_queue.list_tickets(
                 actor,
                 wanted,
-                ticket_queue.TicketSort[sort.name],
+                queue_sort,
                 first,
                 after,
                 # Counting scans every matching ticket; skip it when the client did not ask for totalCount.
