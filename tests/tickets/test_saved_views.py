@@ -3,23 +3,20 @@ sort within the viewer's scope, and that a view naming something deleted still l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from core.enums import Priority, Role, StatusKind
-from models.accounts import Group, User
-from models.cti import Category, Item, TicketType
+from core.enums import Role, StatusKind
+from models.accounts import User
 from models.statuses import Status
 from models.tickets import Ticket
 from models.views import SavedView
 from resolvers.kernel.errors import Reason
+from tests.conftest import StatementLog
 from tests.helpers import (
-    ERRORS,
-    Person,
     assert_query_refused,
     assert_refused,
     gql,
@@ -29,96 +26,21 @@ from tests.helpers import (
     make_guest,
     make_item,
     make_person,
-    make_ticket,
     make_type,
     refusals,
     status_of,
 )
-
-VIEW = "id name shared mine filter sort createdAt owner { id name } problems { field reason message }"
-SAVE = f"""mutation($input: SaveViewInput!) {{ saveView(input: $input) {{ view {{ {VIEW} }} {ERRORS} }} }}"""
-DELETE = f"""mutation($id: ID!) {{ deleteView(input: {{id: $id}}) {{ deletedId {ERRORS} }} }}"""
-LIST = f"query {{ savedViews {{ {VIEW} }} }}"
-QUEUE = """query($view: ID, $filter: TicketFilterInput, $sort: TicketSort!) {
-  tickets(view: $view, filter: $filter, sort: $sort, first: 100) { totalCount edges { node { number } } } }"""
-QUEUE_OF_VIEW = """query($view: ID, $filter: TicketFilterInput) {
-  tickets(view: $view, filter: $filter, first: 100) { totalCount edges { node { number } } } }"""
-
-
-@dataclass
-class Desk:
-    admin: Person
-    other_admin: Person
-    staff: Person
-    other_staff: Person
-    outsider: Person  # staff whose group's scope is Software only
-    owner: Person
-    stranger: Person
-    hardware: Category
-    software: Category
-    laptop: TicketType
-    battery: Item
-    group: Group
-    tickets: list[Ticket]
-
-
-async def desk() -> Desk:
-    """Two categories, staff in and out of the Hardware scope, and tickets across priorities, statuses,
-    assignees, groups and types whose right answer for each filter is known."""
-    admin, other_admin = await make_person(Role.ADMIN), await make_person(Role.ADMIN)
-    staff, other_staff, outsider = [await make_person(Role.STAFF) for _ in range(3)]
-    owner, stranger = await make_person(), await make_person()
-    hardware, software = await make_category("Hardware"), await make_category("Software")
-    laptop = await make_type(hardware, "Laptop")
-    battery = await make_item(laptop, "Battery")
-    group = await make_group("Desk", members=[staff, other_staff], scope=[(hardware, None)])
-    await make_group("Apps", members=[outsider], scope=[(software, None)])
-    resolved = await status_of(StatusKind.RESOLVED)
-    closed = await status_of(StatusKind.CLOSED)
-    tickets = []
-    for i in range(12):
-        ticket = await make_ticket(
-            hardware if i % 3 else software,
-            requester=owner,
-            ticket_type=laptop if i % 3 == 1 else None,
-            item=battery if i % 6 == 1 else None,
-            assignee=staff if i % 4 == 0 else None,
-            group=group if i % 5 == 0 else None,
-            priority=list(Priority)[i % 4],
-            status=closed if i == 11 else resolved if i % 7 == 3 else None,
-            subject=f"Printer {i}" if i % 2 else f"Screen {i}",
-        )
-        tickets.append(ticket)
-    return Desk(admin, other_admin, staff, other_staff, outsider, owner, stranger, hardware, software, laptop,
-                battery, group, tickets)  # fmt: skip
-
-
-async def save(client: httpx.AsyncClient, person: Person | None, **fields: Any) -> dict[str, Any]:
-    fields.setdefault("name", "My queue")
-    body = await gql(client, SAVE, {"input": fields}, person.token if person else None)
-    payload: dict[str, Any] = (body.get("data") or {}).get("saveView") or body
-    return payload
-
-
-async def saved(client: httpx.AsyncClient, person: Person, **fields: Any) -> dict[str, Any]:
-    payload = await save(client, person, **fields)
-    assert payload["errors"] == [], payload
-    view: dict[str, Any] = payload["view"]
-    return view
-
-
-async def views_of(client: httpx.AsyncClient, person: Person) -> list[dict[str, Any]]:
-    views: list[dict[str, Any]] = (await gql_data(client, LIST, token=person.token))["savedViews"]
-    return views
-
-
-async def queue(client: httpx.AsyncClient, person: Person, **variables: Any) -> list[int]:
-    document = QUEUE if "sort" in variables else QUEUE_OF_VIEW
-    data = (await gql_data(client, document, variables, person.token))["tickets"]
-    found = [e["node"]["number"] for e in data["edges"]]
-    assert data["totalCount"] == len(found)
-    return found
-
+from tests.tickets.saved_views_desk import (
+    DELETE,
+    LIST,
+    QUEUE_OF_VIEW,
+    SAVE,
+    desk,
+    queue,
+    save,
+    saved,
+    views_of,
+)
 
 # --- who may keep, share, change and delete views ---------------------------------------------------------------
 
@@ -396,3 +318,72 @@ async def test_times_in_a_view_keep_their_instant(client: httpx.AsyncClient) -> 
     view = await saved(client, d.admin, name="Noon", filter=filter)
     assert await queue(client, d.admin, view=view["id"]) == [d.tickets[0].number]
     assert datetime.fromisoformat(view["filter"]["createdAfter"]) == datetime(2025, 6, 1, 11, 30, tzinfo=UTC)
+
+
+# --- statements -------------------------------------------------------------------------------------------------
+
+W1_OF_VIEW = """query($view: ID, $filter: TicketFilterInput, $first: Int) { tickets(view: $view, filter: $filter,
+  first: $first) { edges { node { number subject priority status { name } requester { name email }
+  assignee { name } category { name } replies(last: 5, internal: false) { body author { name } } } } } }"""
+
+
+def shown(log: StatementLog) -> str:
+    return "\n".join(" ".join(statement.split())[:110] for statement in log.statements)
+
+
+async def counted(client: httpx.AsyncClient, log: StatementLog, query: str, variables: dict[str, Any],
+                  token: str) -> int:  # fmt: skip
+    await gql_data(client, query, variables, token)  # warm: the driver's type introspection, prepared statements
+    log.clear()
+    await gql_data(client, query, variables, token)
+    return log.count
+
+
+@pytest.mark.parametrize("views", [1, 12])
+async def test_saved_views_cost_two_statements_however_many(
+    client: httpx.AsyncClient, count_statements: StatementLog, views: int
+) -> None:
+    d = await desk()
+    new = await status_of(StatusKind.NEW)
+    for i in range(views):
+        filter = {"statusIds": [str(new.id)], "categoryId": str(d.hardware.id)}
+        await saved(client, d.admin if i % 2 else d.staff, name=f"View {i}", shared=bool(i % 2), filter=filter)
+    # Authentication, then the views with their owners and what their references lost.
+    assert await counted(client, count_statements, LIST, {}, d.staff.token) == 2, shown(count_statements)
+
+
+@pytest.mark.parametrize("page", [1, 8])
+async def test_a_view_costs_one_statement_more_than_its_filter_by_hand(
+    client: httpx.AsyncClient, count_statements: StatementLog, page: int
+) -> None:
+    d = await desk()
+    filter = {"categoryId": str(d.hardware.id), "priorities": ["LOW", "HIGH", "MEDIUM", "CRITICAL"]}
+    view = await saved(client, d.staff, name="Hardware", filter=filter)
+    by_hand = await counted(client, count_statements, W1_OF_VIEW, {"filter": filter, "first": page}, d.staff.token)
+    assert by_hand == 3, shown(count_statements)
+    # The view with what its references lost, read in one statement.
+    of_view = await counted(client, count_statements, W1_OF_VIEW, {"view": view["id"], "first": page}, d.staff.token)
+    assert of_view == by_hand + 1, shown(count_statements)
+
+
+async def test_saving_and_deleting_a_view_cost_few_statements(
+    client: httpx.AsyncClient, count_statements: StatementLog
+) -> None:
+    d = await desk()
+    filter = {"categoryId": str(d.hardware.id), "statusIds": [str((await status_of(StatusKind.NEW)).id)]}
+    await saved(client, d.admin, name="Warm", filter=filter)
+    count_statements.clear()
+    view = await saved(client, d.admin, name="Hardware", filter=filter, shared=True)
+    # Authentication, the references' existence, BEGIN, the name's uniqueness, the row, COMMIT; then the payload's
+    # owner (selected in VIEW), through the request's loader.
+    assert count_statements.count == 7, shown(count_statements)
+    count_statements.clear()
+    await saved(client, d.admin, id=view["id"], name="Hardware queue", filter={"reopened": True})
+    # Authentication (no references to check), BEGIN, the locked view, the name's uniqueness, the update, COMMIT,
+    # the owner.
+    assert count_statements.count == 7, shown(count_statements)
+    count_statements.clear()
+    body = await gql(client, DELETE, {"id": view["id"]}, d.admin.token)
+    assert body["data"]["deleteView"]["errors"] == []
+    # Authentication, BEGIN, the locked view, the delete, COMMIT.
+    assert count_statements.count == 5, shown(count_statements)
