@@ -13,6 +13,7 @@ import pytest
 
 from core.enums import Priority, Role, StatusKind
 from models.replies import Reply
+from models.views import SavedView
 from schema import planned
 from server.app import create_app
 from tests.helpers import make_category, make_group, make_guest, make_person, make_ticket, make_type, status_of
@@ -43,6 +44,10 @@ DOCUMENTS = {
       edges { node { number subject priority updatedAt status { name } } } } }""",
     "missing": "query { ticket(number: 999999) { number } }",
     "typename": "query { __typename tickets { __typename edges { __typename node { __typename number } } } }",
+    "views": "query { savedViews { id name shared mine filter sort createdAt owner { name }"
+    " problems { field reason message } } }",
+    "queue of a view": """query($view: ID) { tickets(view: $view, filter: {search: "printer"}) { totalCount
+      edges { node { number subject status { name } assignee { name } } } } }""",
 }
 VARIABLES = {"n": 2, "more": True}
 
@@ -76,6 +81,11 @@ async def roles() -> tuple[dict[str, str | None], int]:
                                internal=r == 2)  # fmt: skip
         await Reply.filter(ticket_id=ticket.id, body__startswith="**r3**").update(deleted_at=ticket.created_at)
     guest = await make_guest(await make_ticket(category, subject="Guest printer"), email="g@example.net")
+    # A shared view whose group was deleted: savedViews shows the problem.
+    gone = await make_group("Gone")
+    await SavedView.create(owner=admin.user, name="Team", shared=True, sort="PRIORITY",
+                           filters={"priorities": ["HIGH", "LOW"], "group_ids": [str(gone.id)]})  # fmt: skip
+    await gone.delete()
     await Reply.create(ticket=guest.ticket, guest_email="g@example.net", body="from the guest")
     tokens = {
         "admin": admin.token, "staff in scope": staff.token, "staff out of scope": outsider.token,
@@ -102,7 +112,8 @@ async def test_fixed_documents_answer_alike_for_every_role(
     before = planned.counts["planned"]
     for name, query in DOCUMENTS.items():
         for role, token in tokens.items():
-            got, expected = await both(client, standard, query, {**VARIABLES, "number": number}, token)
+            variables = {**VARIABLES, "number": number, "view": str((await SavedView.get(name="Team")).id)}
+            got, expected = await both(client, standard, query, variables, token)
             assert got == expected, (name, role)
     # Not vacuous: the plans ran (the queue, the thread and the search plan for every role with an account).
     assert planned.counts["planned"] - before >= 5 * 5
