@@ -166,7 +166,8 @@ def missing_columns(statement: Statement, source: str) -> str:
             value = "(e #>> '{}')"
             elements = f"jsonb_path_query({source}, '$.{name}[*]') AS e"
             joined = f"string_agg({value}, ',')"
-            key = f"CAST({value} AS BIGINT)"
+            # Only IDs are stored here, but a value that is not one must read as missing, not fail the statement.
+            key = f"CASE WHEN {value} ~ '^[0-9]{{1,18}}$' THEN CAST({value} AS BIGINT) END"
         else:
             elements = f"json_each({source}, '$.{name}') AS e"
             joined = "group_concat(e.value, ',')"
