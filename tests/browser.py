@@ -12,12 +12,15 @@ import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.async_api import Page, Route, async_playwright
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Where the page tests leave a screenshot of each page for a developer to look at (git-ignored).
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 _NO_NETWORK = "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
 
 
@@ -36,6 +39,12 @@ class Offline:
     """Every URL the page asked for outside 127.0.0.1 (each was refused)."""
     problems: list[str] = field(default_factory=list)
     """Console errors (a Content-Security-Policy violation is one) and uncaught exceptions."""
+
+    async def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        await self.page.screenshot(path=str(path), full_page=True)
+        return path
 
 
 @asynccontextmanager

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import httpx
 import pytest
 
+from resolvers.admin.seed import DEFAULT_STATUSES
 from server.app import create_app
 from server.graphiql import ASSET_NAMES, ASSET_PREFIX, CONTENT_SECURITY_POLICY
 from tests.browser import offline_page
@@ -91,7 +92,7 @@ async def test_graphiql_runs_a_query_offline_with_the_headers_editor_and_the_exp
         base = str(served.http.base_url).rstrip("/")
         async with offline_page() as offline:
             page = offline.page
-            await page.goto(f"{base}/graphql?q={quote('{ me { email role } }')}")
+            await page.goto(f"{base}/graphql?q={quote('{ statuses { name } me { email role } }')}")
             await page.locator(".graphiql-container").wait_for()
 
             # The headers editor: the token goes in there, as staff do it.
@@ -107,11 +108,13 @@ async def test_graphiql_runs_a_query_offline_with_the_headers_editor_and_the_exp
                 "() => document.querySelector('.result-window .CodeMirror').CodeMirror.getValue() || null"
             )
             me = {"email": "ops@example.com", "role": "ADMIN"}
-            assert json.loads(await answer.json_value()) == {"data": {"me": me}}
+            statuses = [{"name": name} for name, *_ in DEFAULT_STATUSES]
+            assert json.loads(await answer.json_value()) == {"data": {"statuses": statuses, "me": me}}
 
             # The explorer plugin lists the schema's root fields.
             await page.get_by_role("button", name=re.compile("GraphiQL Explorer")).click()
             await page.locator(".graphiql-explorer-root").get_by_text("tickets", exact=True).first.wait_for()
 
+            await offline.screenshot("graphiql")
             assert offline.outside == []
             assert offline.problems == []
