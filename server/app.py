@@ -1,5 +1,5 @@
-"""The Starlette application: /graphql (GraphiQL and POST JSON), /health, and the guest pages
-(/submit, /track, /track/<token>: server/guest_pages.py).
+"""The Starlette application: /graphql (GraphiQL and POST JSON), GraphiQL's assets (server/graphiql.py), /health,
+and the guest pages (/submit, /track, /track/<token>: server/guest_pages.py).
 
 /graphql takes no websockets and no multipart requests until subscriptions and attachments need them, and
 reads at most GRAPHQL_MAX_BODY_BYTES of a body (server/limits.py; why: docs/decisions.md, "HTTP transport")."""
@@ -32,6 +32,7 @@ from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
 from schema.context import Context, bearer_token
 from schema.root import build_schema
 from server.gc_policy import GcScheduler, tune_gc
+from server.graphiql import graphiql_page, graphiql_routes
 from server.guest_pages import guest_routes
 from server.limits import BodySizeLimit, error_body
 from server.request_body import BadJson, read_json, read_json_object
@@ -51,6 +52,10 @@ class HelpdeskGraphQL(GraphQL[Context, None]):
             return orjson.dumps(data).decode()
         except TypeError:  # orjson.JSONEncodeError is a TypeError
             return json.dumps(data, separators=(",", ":"))
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our GraphiQL page: every asset served by this app, so it works offline (server/graphiql.py)."""
+        return graphiql_page()
 
     def parse_json(self, data: str | bytes) -> Any:
         """The POST body (bytes: must be an object) or a GET parameter's JSON (str), read strictly
@@ -130,6 +135,7 @@ def create_app(
     routes = [
         Route("/graphql", BodySizeLimit(graphql, config.graphql_max_body_bytes), methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
+        *graphiql_routes(),
         *guest_routes(),
     ]
     # Outermost, so it sees every request start and end (server/gc_policy.py).

@@ -1,14 +1,15 @@
-"""A real `helpdesk serve` for tests of what only the whole process shows (its log, its workers): started on a
-free loopback port with a temporary SQLite database, used once it answers /health, stopped, its output kept."""
+"""A real `helpdesk serve` for tests of what only the whole process shows (its log, its workers, its start-up):
+started on a free loopback port with a temporary SQLite database, used once it answers /health, stopped, its
+output kept line by line while it runs."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -19,41 +20,72 @@ ROOT = Path(__file__).resolve().parent.parent
 # Bounded waits for the real server: answer within STARTUP_SECONDS, stop within STOP_SECONDS.
 STARTUP_SECONDS = 30
 STOP_SECONDS = 15
+# Variables of the test run that would point the server at shared services; `env=` puts back what a test wants.
+_LEFT_OUT = ("DATABASE_URL", "REDIS_URL", "SMTP_HOST")
+
+
+def serve_env(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The embedded defaults in `data_dir` (SQLite there, no Redis or SMTP), cheap hashing, then `extra`."""
+    env = {k: v for k, v in os.environ.items() if k not in _LEFT_OUT}
+    return {**env, "HELPDESK_DATA_DIR": str(data_dir), "PASSWORD_HASH_PROFILE": "fast", **(extra or {})}
 
 
 @dataclass
 class Served:
     http: httpx.AsyncClient
-    output: str = ""
-    """Everything the server printed (stdout and stderr), once it has stopped."""
+    process: asyncio.subprocess.Process
+    lines: list[str] = field(default_factory=list)
+    """What the server printed so far (stdout and stderr), a line each; all of it once it has stopped."""
+
+    @property
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    async def health(self, wanted: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Poll /health (bounded) until it answers 200 with a body that includes `wanted`; fail early if the
+        server process died."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STARTUP_SECONDS
+        while True:
+            assert self.process.returncode is None, "helpdesk serve exited early:\n" + self.output
+            try:
+                response = await self.http.get("/health")
+            except httpx.TransportError:
+                response = None
+            if response is not None and response.status_code == 200:
+                body: dict[str, str] = response.json()
+                if (wanted or {}).items() <= body.items():
+                    return body
+            assert loop.time() < deadline, f"/health never said {wanted} within {STARTUP_SECONDS} s:\n{self.output}"
+            await asyncio.sleep(0.1)
 
 
 @asynccontextmanager
-async def serving(tmp_path: Path, *arguments: str) -> AsyncIterator[Served]:
-    """`helpdesk serve --port <free> *arguments` on the embedded defaults (no DATABASE_URL, Redis or SMTP)."""
+async def serving(
+    tmp_path: Path, *arguments: str, env: Mapping[str, str] | None = None, ready: Mapping[str, str] | None = None
+) -> AsyncIterator[Served]:
+    """`helpdesk serve --port <free> *arguments` on the embedded defaults plus `env`, yielded once /health answers
+    with a body that includes `ready`."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST")}
-    env["HELPDESK_DATA_DIR"] = str(tmp_path)
-    server = await asyncio.create_subprocess_exec(
+    process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "server.cli", "serve", "--port", str(port), *arguments,
-        cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        cwd=ROOT, env=serve_env(tmp_path, env), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
-    served: Served | None = None
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            for _ in range(STARTUP_SECONDS * 10):
-                assert server.returncode is None, "helpdesk serve exited early"
-                try:
-                    if (await http.get("/health")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    await asyncio.sleep(0.1)
-            else:
-                raise AssertionError(f"helpdesk serve did not answer within {STARTUP_SECONDS} s")
-            served = Served(http)
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
+        served = Served(http, process)
+
+        async def collect() -> None:
+            assert process.stdout
+            async for line in process.stdout:
+                served.lines.append(line.decode())
+
+        reader = asyncio.create_task(collect())
+        try:
+            await served.health(ready)
             yield served
-    finally:
-        server.terminate()
-        output, _ = await asyncio.wait_for(server.communicate(), STOP_SECONDS)
-        if served is not None:
-            served.output = output.decode()
+        finally:
+            if process.returncode is None:
+                process.terminate()
+            # A clean stop within the bound: no connection left open keeps a worker alive.
+            await asyncio.wait_for(process.wait(), STOP_SECONDS)
+            await asyncio.wait_for(reader, STOP_SECONDS)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import os
-import socket
 import sqlite3
 import sys
 from contextlib import closing
@@ -18,13 +16,10 @@ import pytest
 
 from resolvers.admin.seed import DEFAULT_STATUSES
 from server import cli
+from tests.serve import ROOT, serve_env, serving
 
-ROOT = Path(__file__).resolve().parent.parent
 CONSOLE_SCRIPT = Path(sys.executable).parent / "helpdesk"
 TIMEOUT = 120
-# Bounded waits: the server must answer /health within STARTUP_SECONDS and stop within STOP_SECONDS.
-STARTUP_SECONDS = 30
-STOP_SECONDS = 15
 
 LOGIN = """
 mutation Login($input: LoginInput!) {
@@ -40,12 +35,6 @@ class Run:
     stderr: str
 
 
-def cli_env(data_dir: Path) -> dict[str, str]:
-    """Only the data directory: the default SQLite database goes there. Hashing stays cheap for tests."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST")}
-    return {**env, "HELPDESK_DATA_DIR": str(data_dir), "PASSWORD_HASH_PROFILE": "fast"}
-
-
 async def helpdesk(*args: str, data_dir: Path) -> Run:
     """`python -m server.cli ARGS`, run from the repository root."""
     proc = await asyncio.create_subprocess_exec(
@@ -54,20 +43,13 @@ async def helpdesk(*args: str, data_dir: Path) -> Run:
         "server.cli",
         *args,
         cwd=ROOT,
-        env=cli_env(data_dir),
+        env=serve_env(data_dir),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     stdout, stderr = await asyncio.wait_for(proc.communicate(), TIMEOUT)
     assert proc.returncode is not None
     return Run(proc.returncode, stdout.decode(), stderr.decode())
-
-
-def free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def test_console_script_is_installed_and_prints_the_schema(tmp_path: Path) -> None:
@@ -77,7 +59,7 @@ async def test_console_script_is_installed_and_prints_the_schema(tmp_path: Path)
         str(CONSOLE_SCRIPT),
         "export-schema",
         cwd=tmp_path,
-        env=cli_env(tmp_path / "data"),
+        env=serve_env(tmp_path / "data"),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -196,74 +178,27 @@ async def _login(http: httpx.AsyncClient, email: str, password: str) -> dict[str
 
 
 async def test_serve_migrates_loads_demo_answers_health_and_admins_can_log_in(tmp_path: Path) -> None:
-    port = free_port()
-    server = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "server.cli",
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-        "--demo",
-        cwd=ROOT,
-        env=cli_env(tmp_path),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output: list[str] = []
+    async with serving(tmp_path, "--workers", "2", "--demo") as served:
+        http = served.http
+        assert await served.health() == {"status": "ok", "database": "ok", "redis": "not configured"}
 
-    async def collect() -> None:
-        assert server.stdout
-        async for line in server.stdout:
-            output.append(line.decode())
+        # The demo table was printed before uvicorn started; sign in as its admin.
+        demo_admin = next(line.split() for line in served.lines if line.startswith("ADMIN "))
+        login = await _login(http, demo_admin[1], demo_admin[2])
+        assert login["errors"] == [] and login["user"] == {"email": demo_admin[1], "role": "ADMIN"}
 
-    reader = asyncio.create_task(collect())
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            health = await _wait_for_health(http, server)
-            assert health == {"status": "ok", "database": "ok", "redis": "not configured"}, "".join(output)
-
-            # The demo table was printed before uvicorn started; sign in as its admin.
-            demo_admin = next(line.split() for line in output if line.startswith("ADMIN "))
-            login = await _login(http, demo_admin[1], demo_admin[2])
-            assert login["errors"] == [] and login["user"] == {"email": demo_admin[1], "role": "ADMIN"}
-
-            # An admin created by the CLI while the server runs can sign in at once.
-            created = await helpdesk(
-                "create-admin", "--email", "ops@example.com", "--name", "Ops", "--password", "a long password",
-                data_dir=tmp_path,
-            )  # fmt: skip
-            assert created.returncode == 0, created.stderr
-            assert "The database is up to date." in created.stdout
-            login = await _login(http, "ops@example.com", "a long password")
-            assert login["errors"] == [] and login["user"] == {"email": "ops@example.com", "role": "ADMIN"}
-            me = await http.post(
-                "/graphql", json={"query": "{ me { role } }"}, headers={"Authorization": f"Bearer {login['token']}"}
-            )
-            assert me.json() == {"data": {"me": {"role": "ADMIN"}}}
-    finally:
-        if server.returncode is None:
-            server.terminate()
-        # A clean stop within the bound: no connection left open keeps a worker alive.
-        await asyncio.wait_for(server.wait(), STOP_SECONDS)
-        await asyncio.wait_for(reader, STOP_SECONDS)
-    log = "".join(output)
-    assert "Applied migrations: 0_" in log
-    assert "Demo data loaded." in log
-
-
-async def _wait_for_health(http: httpx.AsyncClient, server: asyncio.subprocess.Process) -> object:
-    """Poll /health until it answers (bounded); fail early if the server process died."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + STARTUP_SECONDS
-    while loop.time() < deadline:
-        assert server.returncode is None, "helpdesk serve exited before answering /health"
-        try:
-            response = await http.get("/health")
-        except httpx.TransportError:
-            await asyncio.sleep(0.1)
-            continue
-        return response.json()
-    raise AssertionError(f"helpdesk serve did not answer /health within {STARTUP_SECONDS} s")
+        # An admin created by the CLI while the server runs can sign in at once.
+        created = await helpdesk(
+            "create-admin", "--email", "ops@example.com", "--name", "Ops", "--password", "a long password",
+            data_dir=tmp_path,
+        )  # fmt: skip
+        assert created.returncode == 0, created.stderr
+        assert "The database is up to date." in created.stdout
+        login = await _login(http, "ops@example.com", "a long password")
+        assert login["errors"] == [] and login["user"] == {"email": "ops@example.com", "role": "ADMIN"}
+        me = await http.post(
+            "/graphql", json={"query": "{ me { role } }"}, headers={"Authorization": f"Bearer {login['token']}"}
+        )
+        assert me.json() == {"data": {"me": {"role": "ADMIN"}}}
+    assert "Applied migrations: 0_" in served.output
+    assert "Demo data loaded." in served.output

@@ -10,11 +10,11 @@ import os
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from core.config import load_config
-from tests.test_cli import ROOT, STOP_SECONDS, TIMEOUT, _wait_for_health, cli_env, free_port
+from tests.serve import ROOT, serve_env, serving
+from tests.test_cli import TIMEOUT
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -52,21 +52,9 @@ def test_production_settings_have_defaults_and_read_on_off(monkeypatch: pytest.M
 
 async def _serve_and_get_health(tmp_path: Path, access_log: str) -> str:
     """Start `helpdesk serve` (SQLite) with ACCESS_LOG, GET /health once, stop it; returns everything it printed."""
-    port = free_port()
-    server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "serve", "--port", str(port),
-        cwd=ROOT, env={**cli_env(tmp_path), "ACCESS_LOG": access_log},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as http:
-            assert (await _wait_for_health(http, server))["status"] == "ok"
-            assert (await http.get("/health?probe=bench")).status_code == 200
-    finally:
-        if server.returncode is None:
-            server.terminate()
-        output, _ = await asyncio.wait_for(server.communicate(), STOP_SECONDS)
-    return output.decode()
+    async with serving(tmp_path, env={"ACCESS_LOG": access_log}) as served:
+        assert (await served.http.get("/health?probe=bench")).status_code == 200
+    return served.output
 
 
 async def test_access_log_off_leaves_requests_out_of_the_log(tmp_path: Path) -> None:
@@ -104,7 +92,7 @@ asyncio.run(main())
 async def _probe(url: str, session: str, env: dict[str, str], tmp_path: Path) -> dict[str, object]:
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-c", _PROBE, url, session,
-        cwd=ROOT, env={**cli_env(tmp_path), **env},
+        cwd=ROOT, env=serve_env(tmp_path, env),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
     stdout, stderr = await asyncio.wait_for(proc.communicate(), TIMEOUT)

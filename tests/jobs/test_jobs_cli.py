@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import sys
 import uuid
@@ -18,6 +17,7 @@ from arq.connections import RedisSettings
 
 from tests.helpers import redis_url_for_tests
 from tests.redis_server import RedisServer
+from tests.serve import serve_env, serving
 from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,10 +27,7 @@ pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated close:Depreca
 
 
 async def helpdesk(*args: str, data_dir: Path, redis_url: str | None = None) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST")}
-    env.update(HELPDESK_DATA_DIR=str(data_dir), PASSWORD_HASH_PROFILE="fast")
-    if redis_url:
-        env["REDIS_URL"] = redis_url
+    env = serve_env(data_dir, {"REDIS_URL": redis_url} if redis_url else None)
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "server.cli", *args, cwd=ROOT, env=env, stdout=-1, stderr=-1
     )
@@ -154,29 +151,12 @@ async def test_serve_starts_without_redis_and_finds_it_when_it_comes_up(tmp_path
     stays in the outbox; then redis-server starts on that port and the same server process announces the next
     email there."""
     redis = RedisServer(free_port())
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SMTP_HOST")}
-    env.update(HELPDESK_DATA_DIR=str(tmp_path), PASSWORD_HASH_PROFILE="fast", REDIS_URL=redis.url())
-    server = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "server.cli", "serve", "--port", str(port), "--demo",
-        cwd=ROOT, env=env, stdout=-1, stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    output: list[str] = []
-
-    async def collect() -> None:
-        assert server.stdout
-        async for line in server.stdout:
-            output.append(line.decode())
-
-    reader = asyncio.create_task(collect())
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10) as http:
-            assert await wait_for_health(http, server, {"redis": "unreachable"}) == {
-                "status": "degraded",
-                "database": "ok",
-                "redis": "unreachable",
-            }
-            admin = next(line.split() for line in output if line.startswith("ADMIN "))
+        unreachable = {"REDIS_URL": redis.url()}
+        async with serving(tmp_path, "--demo", env=unreachable, ready={"redis": "unreachable"}) as served:
+            http = served.http
+            assert await served.health() == {"status": "degraded", "database": "ok", "redis": "unreachable"}
+            admin = next(line.split() for line in served.lines if line.startswith("ADMIN "))
             token = await login(http, admin[1], admin[2])
             before = email_ids(tmp_path)
             await create_ticket(http, token)
@@ -185,7 +165,7 @@ async def test_serve_starts_without_redis_and_finds_it_when_it_comes_up(tmp_path
 
             await redis.start()
             # The reconnect loop (1, 2, 4 ... s apart) finds it without a restart.
-            assert (await wait_for_health(http, server, {"redis": "ok"}))["status"] == "ok"
+            assert (await served.health({"redis": "ok"}))["status"] == "ok"
             before = email_ids(tmp_path)
             await create_ticket(http, token)
             [announced] = email_ids(tmp_path) - before
@@ -196,36 +176,11 @@ async def test_serve_starts_without_redis_and_finds_it_when_it_comes_up(tmp_path
                 await pool.aclose(close_connection_pool=True)
             assert queued == [("deliver_email", (announced,))]
     finally:
-        if server.returncode is None:
-            server.terminate()
-        await asyncio.wait_for(server.wait(), 15)
-        await asyncio.wait_for(reader, 15)
         await redis.close()
-    log = "".join(output)
+    log = served.output
     assert log.count("unreachable at start-up") == 1, log
     assert log.count("is reachable again") == 1, log
     assert "Traceback" not in log and "Application startup failed" not in log, log
-
-
-async def wait_for_health(
-    http: httpx.AsyncClient, server: asyncio.subprocess.Process, wanted: dict[str, str]
-) -> dict[str, str]:
-    """Poll /health (bounded) until its body includes `wanted`; fail early if the server process died."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 60
-    while True:
-        assert server.returncode is None, "helpdesk serve exited"
-        try:
-            response = await http.get("/health")
-        except httpx.TransportError:
-            response = None
-        if response is not None:
-            assert response.status_code == 200, response.text
-            body: dict[str, str] = response.json()
-            if wanted.items() <= body.items():
-                return body
-        assert loop.time() < deadline, f"/health never said {wanted}"
-        await asyncio.sleep(0.1)
 
 
 async def graphql(http: httpx.AsyncClient, query: str, variables: dict[str, object], token: str = "") -> dict:
