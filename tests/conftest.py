@@ -82,16 +82,20 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     await close_db()
 
 
-async def _add_subject_search(backend: str) -> None:
-    """The subject search index (a pg_trgm index, an FTS5 table with its triggers) is in migration 2 only, since
-    no model can describe it; the tables here come from the models, so apply that migration's SQL to them."""
+def _subject_search_migration(backend: str) -> Any:
     [path] = (Path(__file__).resolve().parent.parent / "migrations" / backend / "models").glob("2_*_subject_search.py")
     spec = importlib.util.spec_from_file_location("subject_search_migration", path)
     assert spec and spec.loader
     migration = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(migration)
+    return migration
+
+
+async def _add_subject_search(backend: str) -> None:
+    """The subject search index (a pg_trgm index, an FTS5 table with its triggers) is in migration 2 only, since
+    no model can describe it; the tables here come from the models, so apply that migration's SQL to them."""
     conn = connections.get(backend)
-    await conn.execute_script(await migration.upgrade(conn))
+    await conn.execute_script(await _subject_search_migration(backend).upgrade(conn))
 
 
 def _tables() -> list[str]:
