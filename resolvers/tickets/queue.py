@@ -223,6 +223,41 @@ async def queue_where(actor: Actor, wanted: TicketFilter, problems: Problems, st
     return conditions
 
 
+@dataclass
+class PageQuery:
+    """The statement of one queue page, ready to run (and to EXPLAIN: tests/tickets/test_search.py)."""
+
+    statement: Statement
+    text: str
+    size: int
+    started: datetime | None
+
+
+async def page_query(
+    actor: Actor,
+    wanted: TicketFilter,
+    sort: TicketSort,
+    first: int | None,
+    after: str | None,
+    relations: Collection[str] = (),
+) -> PageQuery:
+    """The page's SELECT: scope and filter (`queue_where`), the position after the cursor, the sort, and one row
+    more than the page to tell whether another page follows. Refusals are raised here, before any statement."""
+    problems = Problems()
+    size = clean_page_size(problems, first)
+    statement = Statement()
+    where = await queue_where(actor, wanted, problems, statement)
+    problems.raise_if_any()
+    # The walk starts at its first page; its cursors carry that moment (resolvers/tickets/queue_cursor.py).
+    started = clock.now() if sort.moves else None
+    if after:
+        values, started = read_ticket_cursor(sort, after)
+        where.append(after_cursor(sort, values, started, statement))
+    order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)
+    text = ticket_select(relations) + where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
+    return PageQuery(statement, text, size, started)
+
+
 async def list_tickets(
     actor: Actor | None,
     wanted: TicketFilter | None = None,
@@ -238,22 +273,17 @@ async def list_tickets(
     do not show it pass `with_total=False` (total is then -1)."""
     actor = require_user(actor)
     wanted = wanted or TicketFilter()
-    problems = Problems()
-    size = clean_page_size(problems, first)
-    statement = Statement()
-    where = await queue_where(actor, wanted, problems, statement)
-    problems.raise_if_any()
-    started = clock.now() if sort.moves else None
-    if after:
-        values, started = read_ticket_cursor(sort, after)
-        where.append(after_cursor(sort, values, started, statement))
-    order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)
-    text = ticket_select(relations) + where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
-    rows = await fetch_tickets(statement, text, relations)
+    page = await page_query(actor, wanted, sort, first, after, relations)
+    rows = await fetch_tickets(page.statement, page.text, relations)
     total = await _count(actor, wanted) if with_total else -1
-    has_next = len(rows) > size
-    rows = rows[:size]
-    return TicketPage(rows=rows, sort=sort, total=total, has_next=has_next, has_previous=bool(after), started=started)
+    return TicketPage(
+        rows=rows[: page.size],
+        sort=sort,
+        total=total,
+        has_next=len(rows) > page.size,
+        has_previous=bool(after),
+        started=page.started,
+    )
 
 
 def where_clause(conditions: list[str]) -> str:
