@@ -211,8 +211,10 @@ async def queue_where(actor: Actor, wanted: TicketFilter, problems: Problems, st
     regardless of scope and of the other filters (SPEC 8; resolvers/tickets/search.py)."""
     number = ticket_number(_search_text(Problems(), wanted))
     if number is not None:
+        # Parameters in text order (SQLite numbers them by position): the number first.
+        by_number = f'{T}."number" = {statement.param(number)}'
         visible = as_sql(visible_parts(actor), statement, T)
-        return [f'{T}."number" = {statement.param(number)}', *([visible] if visible else [])]
+        return [by_number, *([visible] if visible else [])]
     parts = await queue_parts(actor)
     scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
     conditions = [scope] if scope else []

@@ -5,12 +5,13 @@ RUN_IN_TRANSACTION = True
 
 async def upgrade(db: BaseDBAsyncClient) -> str:
     # Quick search (resolvers/tickets/search.py): `LIKE '%text%'` on the ASCII-lowered subject, served by a
-    # trigram index. The index is on exactly the expression the query writes. pg_trgm is a trusted extension
-    # (PostgreSQL 13+): the database owner may create it without being a superuser.
+    # trigram index on exactly the expression the query writes. lower() under the "C" collation folds ASCII
+    # letters only: the rule SQLite's LIKE has. pg_trgm is a trusted extension (PostgreSQL 13+): the database
+    # owner may create it without being a superuser.
     return """
         CREATE EXTENSION IF NOT EXISTS pg_trgm;
         CREATE INDEX IF NOT EXISTS "idx_tickets_subject_trgm" ON "tickets" USING gin (
-            translate("subject", 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') gin_trgm_ops
+            lower("subject" COLLATE "C") gin_trgm_ops
         );"""
 
 
