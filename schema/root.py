@@ -22,6 +22,7 @@ AREAS = (
     "accounts.auth",
     "accounts.users",
     "tickets.types",
+    "tickets.counts",
     "tickets.lifecycle",
     "tickets.replies",
     "tickets.views",

@@ -7,6 +7,7 @@ backend and emptied before each test.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import tempfile
@@ -76,8 +77,25 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     # A label per backend: Tortoise caches INSERT SQL per connection name (STACK-NOTES).
     await init_db(url, label=name, with_aerich=False)
     await Tortoise.generate_schemas()
+    await _add_subject_search(name)
     yield name
     await close_db()
+
+
+def _subject_search_migration(backend: str) -> Any:
+    [path] = (Path(__file__).resolve().parent.parent / "migrations" / backend / "models").glob("2_*_subject_search.py")
+    spec = importlib.util.spec_from_file_location("subject_search_migration", path)
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
+
+
+async def _add_subject_search(backend: str) -> None:
+    """The subject search index (a pg_trgm index, an FTS5 table with its triggers) is in migration 2 only, since
+    no model can describe it; the tables here come from the models, so apply that migration's SQL to them."""
+    conn = connections.get(backend)
+    await conn.execute_script(await _subject_search_migration(backend).upgrade(conn))
 
 
 def _tables() -> list[str]:

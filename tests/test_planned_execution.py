@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
+from core import clock
 from core.enums import Priority, Role, StatusKind
 from models.replies import Reply
 from models.views import SavedView
@@ -43,6 +45,10 @@ DOCUMENTS = {
     "search": """query { tickets(first: 25, filter: {search: "printer"}) {
       edges { node { number subject priority updatedAt status { name } } } } }""",
     "missing": "query { ticket(number: 999999) { number } }",
+    "counts": """query { s: ticketCounts(groupBy: STATUS) { key label count }
+      a: ticketCounts(groupBy: ASSIGNEE, filter: {search: "printer"}) { key label count }
+      d: ticketCounts(groupBy: CREATED_DAY) { key count __typename } }""",
+    "number": """query { tickets(filter: {search: "#2"}) { totalCount edges { cursor node { number } } } }""",
     "typename": "query { __typename tickets { __typename edges { __typename node { __typename number } } } }",
     "views": "query { savedViews { id name shared mine filter sort createdAt owner { name }"
     " problems { field reason message } } }",
@@ -99,8 +105,14 @@ async def both(
 ) -> tuple[Any, Any]:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = {"query": query, "variables": variables}
-    first = await planning.post("/graphql", json=body, headers=headers)
-    second = await standard.post("/graphql", json=body, headers=headers)
+    # A queue cursor in a sort over updated_at carries when its walk started (resolvers/tickets/queue_cursor.py):
+    # both apps answer at one frozen moment, so their cursors can be compared.
+    clock.set_now(datetime.now(UTC))
+    try:
+        first = await planning.post("/graphql", json=body, headers=headers)
+        second = await standard.post("/graphql", json=body, headers=headers)
+    finally:
+        clock.set_now(None)
     assert first.status_code == second.status_code == 200
     return first.json(), second.json()
 

@@ -100,3 +100,19 @@ async def test_w4_subject_search_costs_two_statements(
     count, data = await counted(client, count_statements, W4, {"search": "printer"}, staff.token)
     assert count == 2, shown(count_statements)
     assert len(data["tickets"]["edges"]) == 3  # type: ignore[index]
+
+
+COUNTS = """query Counts($groupBy: TicketCountGroup!) { ticketCounts(groupBy: $groupBy) { key label count } }"""
+
+
+@pytest.mark.parametrize("tickets", [2, 20])
+async def test_ticket_counts_cost_two_statements_whatever_the_queue_holds(
+    client: httpx.AsyncClient, count_statements: StatementLog, tickets: int
+) -> None:
+    staff, admin, _ = await desk(tickets)
+    for person in (staff, admin):
+        for group in ("STATUS", "PRIORITY", "ASSIGNEE", "GROUP", "CATEGORY", "CREATED_DAY"):
+            count, data = await counted(client, count_statements, COUNTS, {"groupBy": group}, person.token)
+            # Authentication (with the groups and scope), the counts of every bucket.
+            assert count == 2, shown(count_statements)
+            assert sum(b["count"] for b in data["ticketCounts"]) == tickets  # type: ignore[attr-defined]

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from core import clock
 from core.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.kernel.actor import Actor, require_requester, require_user
 from resolvers.kernel.errors import Problems, Reason
-from resolvers.kernel.pagination import clean_page_size, decode_cursor, encode_cursor, not_a_cursor
+from resolvers.kernel.pagination import clean_page_size
 from resolvers.kernel.rows import as_row
 from resolvers.kernel.sql import Row, Statement
-from resolvers.kernel.validation import MAX_ID, check_list_length, check_moment, has_nul, parse_id
+from resolvers.kernel.validation import check_list_length, check_moment, has_nul, parse_id
+from resolvers.tickets.queue_cursor import TicketSort, after_cursor, read_ticket_cursor, ticket_cursor
 from resolvers.tickets.rows import TICKET_COLUMNS, T, fetch_tickets, ticket_select
+from resolvers.tickets.search import subject_condition, ticket_number
 from resolvers.tickets.visibility import EVERYTHING, as_sql, queue_parts, visible_parts
 
 __all__ = ["TICKET_COLUMNS", "TicketFilter", "TicketPage", "TicketSort", "list_tickets", "ticket_row"]
@@ -28,19 +31,9 @@ MAX_FILTER_ENTRIES = 100
 MAX_SEARCH_LENGTH = 255
 
 
-class TicketSort(Enum):
-    UPDATED_DESC = (("updated_at", "desc"), ("id", "desc"))
-    CREATED_DESC = (("created_at", "desc"), ("id", "desc"))
-    CREATED_ASC = (("created_at", "asc"), ("id", "asc"))
-    PRIORITY = (("priority", "asc"), ("updated_at", "desc"), ("id", "desc"))
-
-
 class AssigneeChoice(Enum):
     ME = "ME"
     UNASSIGNED = "UNASSIGNED"
-
-
-_DATETIME_COLUMNS = {"updated_at", "created_at"}
 
 
 @dataclass
@@ -66,11 +59,13 @@ class TicketPage:
     total: int
     has_next: bool
     has_previous: bool
+    # When the walk this page belongs to started: the first page's read (see resolvers/tickets/queue_cursor.py).
+    started: datetime | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def cursor(self, index: int) -> str:
         """The cursor of the row at `index`: made when asked for (a page's cursors cost as much as its JSON)."""
-        return ticket_cursor(self.sort, self.rows[index])
+        return ticket_cursor(self.sort, self.rows[index], self.started)
 
 
 async def _one(actor: Actor, column: str, value: int, relations: Collection[str]) -> Row | None:
@@ -107,47 +102,98 @@ def changed_ticket_row(ticket: Ticket) -> dict[str, Any]:
     return as_row(ticket, TICKET_COLUMNS)
 
 
-def _like_pattern(search: str) -> str:
-    """A LIKE pattern for "contains", with LIKE's own characters escaped (as Tortoise's icontains does)."""
-    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _in(statement: Statement, column: str, values: list[Any]) -> str:
     return f'{T}."{column}" IN {statement.params_in(values)}' if values else "1 = 0"
 
 
-def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> list[str]:
-    """The filter as SQL conditions on the tickets table (`t`) and its status (`s`), parameters in text order."""
-    conditions: list[str] = []
+# One function per filter clause: the SQL condition on the tickets table (`t`) and its status (`s`) for one part
+# of the filter, or None when that part is not given. Each adds its parameters as it writes its text, and the
+# clauses run in FILTER_CLAUSES order, which is their order in the statement. A new filter (SLA state, a saved
+# view's extra) is one more function in that tuple.
+Clause = Callable[[Actor, TicketFilter, Problems, Statement], str | None]
+
+
+def _status_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
     if wanted.status_ids:
-        conditions.append(_in(statement, "status_id", _ids(problems, "filter.statusIds", wanted.status_ids)))
-    else:
-        # Default: everything except Closed (SPEC 8).
-        conditions.append(f's."kind" <> {statement.param(StatusKind.CLOSED.value)}')
-    if wanted.priorities and check_list_length(problems, "filter.priorities", wanted.priorities, MAX_FILTER_ENTRIES):
-        conditions.append(_in(statement, "priority", sorted({int(p) for p in wanted.priorities})))
+        return _in(statement, "status_id", _ids(problems, "filter.statusIds", wanted.status_ids))
+    # Default: everything except Closed (SPEC 8).
+    return f's."kind" <> {statement.param(StatusKind.CLOSED.value)}'
+
+
+def _priority_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
+    if not wanted.priorities or not check_list_length(
+        problems, "filter.priorities", wanted.priorities, MAX_FILTER_ENTRIES
+    ):
+        return None
+    return _in(statement, "priority", sorted({int(p) for p in wanted.priorities}))
+
+
+def _assignee_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
     if wanted.assignee is AssigneeChoice.ME:
-        conditions.append(f'{T}."assignee_id" = {statement.param(actor.user_id)}')
-    elif wanted.assignee is AssigneeChoice.UNASSIGNED:
-        conditions.append(f'{T}."assignee_id" IS NULL AND {T}."assigned_group_id" IS NULL')
-    if wanted.assignee_id is not None:
-        assignee_id = parse_id(problems, "filter.assigneeId", wanted.assignee_id)
-        conditions.append(f'{T}."assignee_id" = {statement.param(assignee_id)}')
-    if wanted.group_ids:
-        conditions.append(_in(statement, "assigned_group_id", _ids(problems, "filter.groupIds", wanted.group_ids)))
+        return f'{T}."assignee_id" = {statement.param(actor.user_id)}'
+    if wanted.assignee is AssigneeChoice.UNASSIGNED:
+        return f'{T}."assignee_id" IS NULL AND {T}."assigned_group_id" IS NULL'
+    return None
+
+
+def _assignee_id_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
+    if wanted.assignee_id is None:
+        return None
+    return f'{T}."assignee_id" = {statement.param(parse_id(problems, "filter.assigneeId", wanted.assignee_id))}'
+
+
+def _group_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
+    if not wanted.group_ids:
+        return None
+    return _in(statement, "assigned_group_id", _ids(problems, "filter.groupIds", wanted.group_ids))
+
+
+def _classification_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
+    conditions = []
     for column, raw in (("category_id", wanted.category_id), ("type_id", wanted.type_id), ("item_id", wanted.item_id)):
         if raw is not None:
             camel = "filter." + column.replace("_id", "Id")
             conditions.append(f'{T}."{column}" = {statement.param(parse_id(problems, camel, raw))}')
+    return " AND ".join(conditions) or None
+
+
+def _created_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
+    conditions = []
     created_after = check_moment(problems, "filter.createdAfter", wanted.created_after)
     if created_after is not None:
         conditions.append(f'{T}."created_at" >= {statement.param(created_after)}')
     created_before = check_moment(problems, "filter.createdBefore", wanted.created_before)
     if created_before is not None:
         conditions.append(f'{T}."created_at" < {statement.param(created_before)}')
-    if wanted.reopened is not None:
-        conditions.append(f'{T}."reopened" = {statement.param(wanted.reopened)}')
-    # A NUL cannot be in any subject, and PostgreSQL refuses it in a query: a VALIDATION error, not a 500.
+    return " AND ".join(conditions) or None
+
+
+def _reopened_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
+    return None if wanted.reopened is None else f'{T}."reopened" = {statement.param(wanted.reopened)}'
+
+
+def _search_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
+    """Subject search (resolvers/tickets/search.py); a ticket number never gets here (`queue_where`)."""
+    search = _search_text(problems, wanted)
+    return subject_condition(statement, T, search) if search else None
+
+
+FILTER_CLAUSES: tuple[Clause, ...] = (
+    _status_clause,
+    _priority_clause,
+    _assignee_clause,
+    _assignee_id_clause,
+    _group_clause,
+    _classification_clause,
+    _created_clause,
+    _reopened_clause,
+    _search_clause,
+)
+
+
+def _search_text(problems: Problems, wanted: TicketFilter) -> str:
+    """The trimmed search; empty when there is none or it is refused (reported). A NUL cannot be in any subject,
+    and PostgreSQL refuses it in a query: a VALIDATION error, not a 500."""
     search = (wanted.search or "").strip()
     if len(search) > MAX_SEARCH_LENGTH:
         problems.add(
@@ -155,73 +201,70 @@ def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems, statemen
             f"filter.search is {len(search)} characters; the maximum is {MAX_SEARCH_LENGTH}.",
             Reason.TOO_LONG,
         )
-    elif search and not has_nul(problems, "filter.search", search):
-        pattern = statement.param(_like_pattern(search))
-        conditions.append(f"UPPER(CAST({T}.\"subject\" AS VARCHAR)) LIKE UPPER({pattern}) ESCAPE '\\'")
+        return ""
+    return "" if not search or has_nul(problems, "filter.search", search) else search
+
+
+async def queue_where(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> list[str]:
+    """The actor's queue (resolvers/tickets/visibility.py) and the filter, as SQL conditions to AND: what `tickets`
+    lists and `ticketCounts` counts. A search that is a ticket number is that ticket, if the actor may open it,
+    regardless of scope and of the other filters (SPEC 8; resolvers/tickets/search.py)."""
+    number = ticket_number(_search_text(Problems(), wanted))
+    if number is not None:
+        # Parameters in text order (SQLite numbers them by position): the number first.
+        by_number = f'{T}."number" = {statement.param(number)}'
+        visible = as_sql(visible_parts(actor), statement, T)
+        return [by_number, *([visible] if visible else [])]
+    parts = await queue_parts(actor)
+    scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
+    conditions = [scope] if scope else []
+    for clause in FILTER_CLAUSES:
+        condition = clause(actor, wanted, problems, statement)
+        if condition:
+            conditions.append(condition)
     return conditions
 
 
 def check_filter(actor: Actor, wanted: TicketFilter, problems: Problems) -> None:
     """Report into `problems` what `list_tickets` would refuse in this filter (a saved view's, before it is saved)."""
-    _conditions(actor, wanted, problems, Statement())
+    statement = Statement()
+    for clause in FILTER_CLAUSES:
+        clause(actor, wanted, problems, statement)
 
 
-async def _where(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> list[str]:
-    """The queue's scope and the filter, as conditions to AND."""
-    search = (wanted.search or "").strip()
-    # ASCII digits only ("²".isdigit() is true), not over the search limit (int() refuses 4,300 digits) and within
-    # the key range, so odd input is a search, not a 500.
-    numeric = len(search) <= MAX_SEARCH_LENGTH and search.isascii() and search.isdigit()
-    if numeric and int(search) <= MAX_ID and actor.is_staff:
-        # A number typed by staff opens that ticket regardless of scope and other filters (SPEC 8).
-        visible = as_sql(visible_parts(actor), statement, T)
-        return [f'{T}."number" = {statement.param(int(search))}', *([visible] if visible else [])]
-    parts = await queue_parts(actor)
-    scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
-    return [*([scope] if scope else []), *_conditions(actor, wanted, problems, statement)]
+@dataclass
+class PageQuery:
+    """The statement of one queue page, ready to run (and to EXPLAIN: tests/tickets/test_search.py)."""
+
+    statement: Statement
+    text: str
+    size: int
+    started: datetime | None
 
 
-def ticket_cursor(sort: TicketSort, row: dict[str, Any]) -> str:
-    """The row's position in this sort, tagged with the sort so a cursor cannot be replayed in another one."""
-    values = [row[column] for column, _ in sort.value]
-    return encode_cursor([sort.name, [v.isoformat() if isinstance(v, datetime) else int(v) for v in values]])
-
-
-def _cursor_value(column: str, value: Any) -> Any:
-    """One value of a ticket cursor as ticket_cursor wrote it: an aware ISO time (within the calendar once in UTC)
-    for a time column, an integer (the codec checked its range) otherwise."""
-    if column not in _DATETIME_COLUMNS:
-        if not isinstance(value, int):
-            raise TypeError("not a whole number")
-        return value
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("a time without a time zone")
-    return moment.astimezone(UTC)  # OverflowError past year 1 or 9999
-
-
-def read_ticket_cursor(sort: TicketSort, cursor: str) -> list[Any]:
-    position = decode_cursor(cursor) or []
-    try:
-        name, values = position
-        if name != sort.name or len(values) != len(sort.value):
-            raise ValueError("cursor of another sort")
-        return [_cursor_value(column, v) for (column, _), v in zip(sort.value, values, strict=True)]
-    except (ValueError, TypeError, OverflowError):
-        raise not_a_cursor(hint=" and sort; start again without it") from None
-
-
-def _after(sort: TicketSort, values: list[Any], statement: Statement) -> str:
-    """Rows strictly after the cursor in the sort order: a bound on the first column (so an index range starts at
-    the cursor and the last page costs what the first does), then (a > x) or (a = x and b > y) or ..."""
-    (first, direction), *_ = sort.value
-    bound = f'{T}."{first}" {">=" if direction == "asc" else "<="} {statement.param(values[0])}'
-    alternatives: list[str] = []
-    for i, (column, direction) in enumerate(sort.value):
-        equal = [f'{T}."{prev}" = {statement.param(values[j])}' for j, (prev, _) in enumerate(sort.value[:i])]
-        op = ">" if direction == "asc" else "<"
-        alternatives.append(" AND ".join([*equal, f'{T}."{column}" {op} {statement.param(values[i])}']))
-    return f"{bound} AND (" + " OR ".join(f"({a})" for a in alternatives) + ")"
+async def page_query(
+    actor: Actor,
+    wanted: TicketFilter,
+    sort: TicketSort,
+    first: int | None,
+    after: str | None,
+    relations: Collection[str] = (),
+) -> PageQuery:
+    """The page's SELECT: scope and filter (`queue_where`), the position after the cursor, the sort, and one row
+    more than the page to tell whether another page follows. Refusals are raised here, before any statement."""
+    problems = Problems()
+    size = clean_page_size(problems, first)
+    statement = Statement()
+    where = await queue_where(actor, wanted, problems, statement)
+    problems.raise_if_any()
+    # The walk starts at its first page; its cursors carry that moment (resolvers/tickets/queue_cursor.py).
+    started = clock.now() if sort.moves else None
+    if after:
+        values, started = read_ticket_cursor(sort, after)
+        where.append(after_cursor(sort, values, started, statement))
+    order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)
+    text = ticket_select(relations) + where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
+    return PageQuery(statement, text, size, started)
 
 
 async def list_tickets(
@@ -239,35 +282,26 @@ async def list_tickets(
     do not show it pass `with_total=False` (total is then -1)."""
     actor = require_user(actor)
     wanted = wanted or TicketFilter()
-    problems = Problems()
-    size = clean_page_size(problems, first)
-    statement = Statement()
-    where = await _where(actor, wanted, problems, statement)
-    problems.raise_if_any()
-    if after:
-        where.append(_after(sort, read_ticket_cursor(sort, after), statement))
-    order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)
-    text = ticket_select(relations) + _where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
-    rows = await fetch_tickets(statement, text, relations)
+    page = await page_query(actor, wanted, sort, first, after, relations)
+    rows = await fetch_tickets(page.statement, page.text, relations)
     total = await _count(actor, wanted) if with_total else -1
-    has_next = len(rows) > size
-    rows = rows[:size]
     return TicketPage(
-        rows=rows,
+        rows=rows[: page.size],
         sort=sort,
         total=total,
-        has_next=has_next,
+        has_next=len(rows) > page.size,
         has_previous=bool(after),
+        started=page.started,
     )
 
 
-def _where_clause(conditions: list[str]) -> str:
+def where_clause(conditions: list[str]) -> str:
     return (" WHERE " + " AND ".join(conditions)) if conditions else ""
 
 
 async def _count(actor: Actor, wanted: TicketFilter) -> int:
     statement = Statement()
-    where = await _where(actor, wanted, Problems(), statement)
+    where = await queue_where(actor, wanted, Problems(), statement)
     text = f'SELECT COUNT(*) AS "n" FROM "tickets" AS {T} JOIN "statuses" AS s ON s."id" = {T}."status_id"'
-    rows = await statement.rows(text + _where_clause(where))
+    rows = await statement.rows(text + where_clause(where))
     return int(rows[0]["n"])

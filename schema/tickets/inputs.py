@@ -49,8 +49,9 @@ class TicketFilterInput:
     reopened: bool | None = strawberry.field(default=None, description="Only reopened (true) or not reopened (false).")
     search: str | None = strawberry.field(
         default=None,
-        description="Words in the subject, at most 255 characters. Staff typing a number get that ticket, whatever "
-        "its scope.",
+        description="Text found anywhere in the subject (ASCII letters in either case, other characters as "
+        "typed), at most 255 characters. Only a number (123 or #123) is that ticket, if you may open it: staff "
+        "and admins whatever its scope, requesters their own; the other filters then do not apply.",
     )
 
     def to_domain(self) -> ticket_queue.TicketFilter:
