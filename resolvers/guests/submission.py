@@ -33,6 +33,7 @@ from resolvers.kernel.rate_limit import LINK, SUBMIT, check_rate
 from resolvers.kernel.settings import get_setting
 from resolvers.kernel.validation import clean_email, has_nul
 from resolvers.notify.outbox import queue_email
+from resolvers.tickets.attachments import kept_if_committed
 from resolvers.tickets.filing import NewTicket, check_new_ticket, insert_ticket
 from resolvers.tickets.queue import TICKET_COLUMNS
 from resolvers.tickets.replies import NewReply, add_reply
@@ -89,7 +90,7 @@ async def submit_guest_ticket(address: str | None, data: NewGuestTicket) -> Gues
     email = clean_email(problems, "email", data.email)
     draft = await check_new_ticket(None, data.ticket, problems)
     tracking_ref = new_tracking_ref()
-    async with in_transaction():
+    async with kept_if_committed(draft.files), in_transaction():
         ticket = await insert_ticket(draft, actor=None, requester_id=None, guest_email=email, tracking_ref=tracking_ref)
         # The access link is made when the email is rendered (resolvers/notify/email_templates.py), never stored.
         await queue_email("guest_ticket_created", ticket_id=ticket.id, to=[email], context={"number": ticket.number})
