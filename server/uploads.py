@@ -106,7 +106,11 @@ class _Receiver:
             return
         if self.name == "files" and not filename:
             return  # the pages' empty <input type="file">: a browser sends a part with no name and no bytes
-        file = ReceivedFile(filename=filename.decode("utf-8", errors="replace"), limit=self.file_limit)
+        # Browsers (and httpx) write a quote, CR and LF in a filename as %22, %0D, %0A (WHATWG's multipart encoding).
+        name = filename.decode("utf-8", errors="replace")
+        for escaped, char in (("%22", '"'), ("%0D", "\r"), ("%0A", "\n")):
+            name = name.replace(escaped, char)
+        file = ReceivedFile(filename=name, limit=self.file_limit)
         if len(self.received.files) < MAX_FILES:
             file.open()
         else:
