@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from core.enums import Priority, Role, StatusKind
+from models.attachments import Attachment
 from models.replies import Reply
 from schema import planned
 from server.app import create_app
@@ -43,6 +44,10 @@ DOCUMENTS = {
       edges { node { number subject priority updatedAt status { name } } } } }""",
     "missing": "query { ticket(number: 999999) { number } }",
     "typename": "query { __typename tickets { __typename edges { __typename node { __typename number } } } }",
+    "attachments": """query($number: Int!) { ticket(number: $number) { attachments { id filename contentType size
+      sha256 replyId createdAt downloadUrl } replies { id attachments { id filename } } } }""",
+    "queue attachments": """query { tickets(first: 10) { edges { node { number attachments { id filename }
+      replies(last: 2) { attachments { id replyId } } } } } }""",
 }
 VARIABLES = {"n": 2, "more": True}
 
@@ -76,7 +81,11 @@ async def roles() -> tuple[dict[str, str | None], int]:
                                internal=r == 2)  # fmt: skip
         await Reply.filter(ticket_id=ticket.id, body__startswith="**r3**").update(deleted_at=ticket.created_at)
     guest = await make_guest(await make_ticket(category, subject="Guest printer"), email="g@example.net")
-    await Reply.create(ticket=guest.ticket, guest_email="g@example.net", body="from the guest")
+    reply = await Reply.create(ticket=guest.ticket, guest_email="g@example.net", body="from the guest")
+    note = await Reply.create(ticket=guest.ticket, author=staff.user, body="note", internal=True)
+    for n, reply_id in enumerate([None, reply.id, note.id]):
+        await Attachment.create(ticket=guest.ticket, reply_id=reply_id, filename=f"f{n}.txt", content_type="text/plain",
+                                size=n, sha256="0" * 64, storage_name=f"{n:064x}")  # fmt: skip
     tokens = {
         "admin": admin.token, "staff in scope": staff.token, "staff out of scope": outsider.token,
         "owner": owner.token, "other user": stranger.token, "guest": guest.token, "anonymous": None,

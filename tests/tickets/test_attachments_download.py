@@ -47,6 +47,7 @@ class World:
     public_id: int  # attachment of a public reply on `ticket`
     note_id: int  # attachment of an internal note on `ticket`
     guest_ticket_file: int  # attachment of a public reply on the guest's ticket
+    guest_ticket_note: int  # attachment of an internal note on the guest's ticket
 
 
 async def _attach(client: httpx.AsyncClient, number: int, token: str, *, internal: bool = False) -> int:
@@ -69,8 +70,10 @@ async def world(client: httpx.AsyncClient) -> World:
     public_id = await _attach(client, ticket.number or 0, owner.token)
     note_id = await _attach(client, ticket.number or 0, staff_in.token, internal=True)
     guest_file = await _attach(client, guest.ticket.number or 0, guest.token)
+    guest_note = await _attach(client, guest.ticket.number or 0, admin.token, internal=True)
     other = await make_person(Role.USER)
-    return World(ticket, owner, admin, staff_in, staff_out, other, guest, other_guest, public_id, note_id, guest_file)
+    return World(ticket, owner, admin, staff_in, staff_out, other, guest, other_guest, public_id, note_id, guest_file,
+                 guest_note)  # fmt: skip
 
 
 async def _get(client: httpx.AsyncClient, path: str, token: str | None = None, **headers: str) -> httpx.Response:
@@ -91,6 +94,7 @@ MATRIX = [
     ("owner", "note", False),  # a note's attachment is as invisible to the requester as the note
     ("other user", "public", False),
     ("guest of this ticket", "guest", True),
+    ("guest of this ticket", "guest note", False),
     ("guest of another ticket", "guest", False),
     ("guest of another ticket", "public", False),
     ("anonymous", "public", False),
@@ -101,7 +105,8 @@ MATRIX = [
 @pytest.mark.parametrize(("who", "which", "allowed"), MATRIX)
 async def test_download_matrix(client: httpx.AsyncClient, who: str, which: str, allowed: bool) -> None:
     w = await world(client)
-    attachment_id = {"public": w.public_id, "note": w.note_id, "guest": w.guest_ticket_file}[which]
+    attachment_id = {"public": w.public_id, "note": w.note_id, "guest": w.guest_ticket_file,
+                     "guest note": w.guest_ticket_note}[which]  # fmt: skip
     path = f"/attachments/{attachment_id}"
     if who == "revoked API key":
         key = await api_key_for(w.owner)
