@@ -82,6 +82,8 @@ def check_files(problems: Problems, files: Sequence[object] | None) -> list[Rece
         if not isinstance(file, ReceivedFile):
             problems.add(field, f"{field} is not a file; send files as a multipart request.", Reason.NOT_A_FILE)
             continue
+        if any(file is earlier for earlier in checked):
+            continue  # the multipart map may name one file twice; it is one attachment
         name = display_name(file.filename)
         if file.over_limit:
             problems.add(

@@ -16,6 +16,7 @@ from models.accounts import ApiKey
 from models.tickets import Ticket
 from resolvers.accounts.api_keys import create_api_key
 from resolvers.kernel.actor import Actor
+from server.access_log import redact
 from tests.helpers import (
     Guest,
     Person,
@@ -212,3 +213,8 @@ async def test_a_deleted_reply_keeps_its_files_for_staff_only(client: httpx.Asyn
     owner = await gql_data(client, TICKET, {"n": w.ticket.number}, w.owner.token)
     assert owner["ticket"]["attachments"] == [] and owner["ticket"]["replies"] == []
     assert (await _get(client, f"/attachments/{w.public_id}", w.owner.token)).status_code == 404
+
+
+def test_the_access_log_redacts_a_guests_download_url() -> None:
+    line = '127.0.0.1 - "GET /attachments/7?token=hdg_12.1790000000.abc.def HTTP/1.1" 200'
+    assert "hdg_12" not in redact(line) and "/attachments/7?token=" in redact(line)

@@ -339,3 +339,16 @@ async def test_create_ticket_uploads_are_refused_to_guests_before_anything_runs(
     body = (await upload(client, CREATE, await _category_input(), [("a.txt", b"x")], token=guest.token)).json()
     assert body["data"] is None and body["errors"][0]["extensions"]["reason"] == "FIELD_NOT_ALLOWED"
     await assert_nothing_stored(before)
+
+
+async def test_one_file_mapped_twice_is_one_attachment(client: httpx.AsyncClient) -> None:
+    user = await make_person(Role.USER)
+    variables = await _category_input()
+    data, parts = multipart_parts(CREATE, variables, [("a.txt", b"once")])
+    operations = json.loads(data["operations"])
+    operations["variables"]["input"]["files"] = [None, None]
+    data = {"operations": json.dumps(operations), "map": json.dumps({"0": ["variables.input.files.0",
+                                                                          "variables.input.files.1"]})}  # fmt: skip
+    headers = {**PREFLIGHT, "Authorization": f"Bearer {user.token}"}
+    payload = (await client.post("/graphql", data=data, files=parts, headers=headers)).json()["data"]["createTicket"]
+    assert payload["errors"] == [] and [a["filename"] for a in payload["ticket"]["attachments"]] == ["a.txt"]
