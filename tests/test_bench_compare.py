@@ -17,7 +17,7 @@ import pytest
 from bench import check, dataset, write_set
 from bench.processes import Server
 from bench.workloads import OURS, RAW, WORKLOADS, template
-from tests.test_cli import free_port
+from tests.smtp import free_port
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 SIZES = dataset.Sizes(tickets=300, replies=1500, users=60, clients=4)
