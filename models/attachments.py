@@ -13,6 +13,9 @@ class Attachment(Model):
     filename = fields.CharField(max_length=255)
     content_type = fields.CharField(max_length=127)
     size = fields.BigIntField()
+    # Hex SHA-256 of the stored bytes, computed while they were received: lets staff match a file they were sent
+    # elsewhere, and a download be checked against what was uploaded.
+    sha256 = fields.CharField(max_length=64, default="")
     storage_name = fields.CharField(max_length=64, unique=True)
     uploaded_by = fields.ForeignKeyField(
         "models.User", related_name="attachments", null=True, on_delete=fields.SET_NULL

@@ -1,14 +1,16 @@
 """The Starlette application: /graphql (GraphiQL and POST JSON), GraphiQL's assets (server/graphiql.py), /health,
 and the guest pages (/submit, /track, /track/<token>: server/guest_pages.py).
 
-/graphql takes no websockets and no multipart requests until subscriptions and attachments need them, and
-reads at most GRAPHQL_MAX_BODY_BYTES of a body (server/limits.py; why: docs/decisions.md, "HTTP transport")."""
+/graphql takes no websockets until subscriptions need them, multipart requests (uploads) only with a preflight
+header and streamed to disk (server/uploads.py), and at most GRAPHQL_MAX_BODY_BYTES of any other body
+(server/limits.py; why: docs/decisions.md, "HTTP transport"). Downloads: server/attachments.py."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from http import HTTPStatus
 from typing import Any
 
@@ -16,12 +18,13 @@ import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.file_uploads.utils import replace_placeholders_with_files
 
 from core.config import Config, get_config
 from core.db import close_db, init_db, ping
@@ -29,16 +32,32 @@ from jobs.redis_link import OK
 from jobs.runtime import NOT_CONFIGURED, JobRuntime
 from resolvers.accounts.authentication import authenticate
 from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
+from resolvers.tickets.attachments import attachment_limit
 from schema.context import Context, bearer_token
 from schema.root import build_schema
+from server.attachments import attachment_routes
 from server.gc_policy import GcScheduler, tune_gc
 from server.graphiql import graphiql_page, graphiql_routes
 from server.guest_pages import guest_routes
 from server.limits import BodySizeLimit, error_body
 from server.request_body import BadJson, read_json, read_json_object
+from server.uploads import MultipartGate, Received, UploadRefused, is_multipart, receive_multipart, refusal
+
+# The multipart body of the request being run, received before strawberry parses it (`parse_multipart`).
+_RECEIVED: ContextVar[Received | None] = ContextVar("received", default=None)
+
+
+def read_json_or_400(text: str) -> Any:
+    try:
+        return read_json(text, what="The multipart map")
+    except BadJson as error:
+        raise HTTPException(400, str(error)) from None
 
 
 class HelpdeskGraphQL(GraphQL[Context, None]):
+    # The largest text part (operations, map) of a multipart request: GRAPHQL_MAX_BODY_BYTES.
+    max_field_bytes = 1024 * 1024
+
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
         token = bearer_token(request.headers)
         return Context(request=request, actor=await authenticate(token), token=token, response=response)
@@ -65,17 +84,50 @@ class HelpdeskGraphQL(GraphQL[Context, None]):
         except BadJson as error:
             raise HTTPException(400, str(error)) from None
 
+    async def parse_multipart(self, request: Any) -> dict[str, str]:
+        """The operations of a multipart request, its files put in place of their variables' nulls (the GraphQL
+        multipart request spec): the body was already streamed in by `__call__`."""
+        received = _RECEIVED.get()
+        if received is None:
+            raise HTTPException(400, "Unsupported content type")
+        operations = self.parse_json(received.fields.get("operations", "{}").encode())
+        files_map = read_json_or_400(received.fields.get("map", "{}"))
+        files = {name: file for name, file in received.files}
+        try:
+            return replace_placeholders_with_files(operations, files_map, files)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            raise HTTPException(400, "The map names files or variables that are not in the request.") from None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """strawberry's HTTP handling, but its refusals (bad JSON, unsupported content type, a mutation over GET...)
-        get the JSON error body every refused request has instead of plain text."""
+        get the JSON error body every refused request has instead of plain text. A multipart body is streamed in
+        first (server/uploads.py) and whatever it left in ATTACHMENT_DIR/incoming is removed afterwards."""
         if scope["type"] != "http":
             await super().__call__(scope, receive, send)
             return
+        request = Request(scope=scope, receive=receive)
+        received = None
         try:
-            response = await self.run(Request(scope=scope, receive=receive))
+            if is_multipart(scope):
+                received = await receive_multipart(
+                    request, file_limit=await attachment_limit(), max_field_bytes=self.max_field_bytes
+                )
+            token = _RECEIVED.set(received)
+            try:
+                response = await self.run(request)
+            finally:
+                _RECEIVED.reset(token)
+        except ClientDisconnect:
+            return  # nobody left to answer; the receiver removed what had arrived
+        except UploadRefused as error:
+            await refusal(error.status, error.message)(scope, receive, send)
+            return
         except HTTPException as error:
             code = HTTPStatus(error.status_code).name
             response = Response(error_body(error.reason, code), error.status_code, media_type="application/json")
+        finally:
+            if received is not None:
+                received.discard()
         await response(scope, receive, send)
 
 
@@ -102,9 +154,10 @@ def create_app(
     config = config or get_config()
     jobs_here = manage_db if run_jobs is None else run_jobs
     # No websocket protocols: strawberry builds the context (the actor) once per socket, so a disabled account
-    # or an expired guest link would keep working on an open one. No multipart: a cross-site form can post
-    # multipart/form-data without a CORS preflight. Both return with subscriptions and attachments.
-    graphql = HelpdeskGraphQL(build_schema(planned=planned), subscription_protocols=(), multipart_uploads_enabled=False)
+    # or an expired guest link would keep working on an open one (they return with subscriptions). Multipart only
+    # behind MultipartGate: a cross-site form can post multipart/form-data without a CORS preflight.
+    graphql = HelpdeskGraphQL(build_schema(planned=planned), subscription_protocols=(), multipart_uploads_enabled=True)
+    graphql.max_field_bytes = config.graphql_max_body_bytes
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -133,10 +186,15 @@ def create_app(
                 await close_db()
 
     routes = [
-        Route("/graphql", BodySizeLimit(graphql, config.graphql_max_body_bytes), methods=["GET", "POST"]),
+        Route(
+            "/graphql",
+            MultipartGate(graphql, BodySizeLimit(graphql, config.graphql_max_body_bytes)),
+            methods=["GET", "POST"],
+        ),
         Route("/health", health, methods=["GET"]),
         *graphiql_routes(),
         *guest_routes(),
+        *attachment_routes(),
     ]
     # Outermost, so it sees every request start and end (server/gc_policy.py).
     return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(GcScheduler)])

@@ -14,6 +14,7 @@ import pytest
 
 from core import clock
 from core.enums import Priority, Role, StatusKind
+from models.attachments import Attachment
 from models.replies import Reply
 from models.views import SavedView
 from schema import planned
@@ -54,6 +55,10 @@ DOCUMENTS = {
     " problems { field reason message } } }",
     "queue of a view": """query($view: ID) { tickets(view: $view, filter: {search: "printer"}) { totalCount
       edges { node { number subject status { name } assignee { name } } } } }""",
+    "attachments": """query($number: Int!) { ticket(number: $number) { attachments { id filename contentType size
+      sha256 replyId createdAt downloadUrl } replies { id attachments { id filename } } } }""",
+    "queue attachments": """query { tickets(first: 10) { edges { node { number attachments { id filename }
+      replies(last: 2) { attachments { id replyId } } } } } }""",
 }
 VARIABLES = {"n": 2, "more": True}
 
@@ -92,7 +97,11 @@ async def roles() -> tuple[dict[str, str | None], int]:
     await SavedView.create(owner=admin.user, name="Team", shared=True, sort="PRIORITY",
                            filters={"priorities": ["HIGH", "LOW"], "group_ids": [str(gone.id)]})  # fmt: skip
     await gone.delete()
-    await Reply.create(ticket=guest.ticket, guest_email="g@example.net", body="from the guest")
+    reply = await Reply.create(ticket=guest.ticket, guest_email="g@example.net", body="from the guest")
+    note = await Reply.create(ticket=guest.ticket, author=staff.user, body="note", internal=True)
+    for n, reply_id in enumerate([None, reply.id, note.id]):
+        await Attachment.create(ticket=guest.ticket, reply_id=reply_id, filename=f"f{n}.txt", content_type="text/plain",
+                                size=n, sha256="0" * 64, storage_name=f"{n:064x}")  # fmt: skip
     tokens = {
         "admin": admin.token, "staff in scope": staff.token, "staff out of scope": outsider.token,
         "owner": owner.token, "other user": stranger.token, "guest": guest.token, "anonymous": None,

@@ -47,9 +47,12 @@ _TICKET = frozenset(
     {
         "id", "number", "subject", "description", "descriptionHtml", "priority", "status", "category", "type", "item",
         "resolutionNotes", "resolvedAt", "closedAt", "reopened", "createdAt", "updatedAt", "replies", "guestEmail",
+        "attachments",
     }
 )  # fmt: skip
-_REPLY = frozenset({"id", "body", "bodyHtml", "internal", "author", "guestEmail", "createdAt", "editedAt", "deleted"})
+_REPLY = frozenset(
+    {"id", "body", "bodyHtml", "internal", "author", "guestEmail", "createdAt", "editedAt", "deleted", "attachments"}
+)
 TICKET_VIEW: FieldsByType = {
     "Ticket": _TICKET,
     "Status": frozenset({"id", "name", "kind", "color", "sortOrder"}),
@@ -57,6 +60,9 @@ TICKET_VIEW: FieldsByType = {
     "TicketType": frozenset({"id", "name", "sortOrder", "archived", "items"}),
     "Item": frozenset({"id", "name", "sortOrder", "archived"}),
     "Reply": _REPLY,
+    # Files of the public thread (never those of notes or deleted replies: resolvers/tickets/attachments.py);
+    # a guest's downloadUrl carries their own access token.
+    "Attachment": frozenset({"id", "filename", "contentType", "size", "sha256", "createdAt", "replyId", "downloadUrl"}),
     # A reply's author: a name, and the id a client cache keys objects by. Nothing about the account behind it
     # (role, state, dates, groups, email), so a thread does not tell a stranger who the admins are.
     "User": frozenset({"id", "name"}),

@@ -15,7 +15,7 @@ from __future__ import annotations
 import base64
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from resolvers.kernel.rate_limit import LINK, SUBMIT, check_rate
 from resolvers.kernel.settings import get_setting
 from resolvers.kernel.validation import clean_email, has_nul
 from resolvers.notify.outbox import queue_email
+from resolvers.tickets.attachments import attachments_for_tickets, kept_if_committed
 from resolvers.tickets.filing import NewTicket, check_new_ticket, insert_ticket
 from resolvers.tickets.queue import TICKET_COLUMNS
 from resolvers.tickets.replies import NewReply, add_reply
@@ -89,7 +90,7 @@ async def submit_guest_ticket(address: str | None, data: NewGuestTicket) -> Gues
     email = clean_email(problems, "email", data.email)
     draft = await check_new_ticket(None, data.ticket, problems)
     tracking_ref = new_tracking_ref()
-    async with in_transaction():
+    async with kept_if_committed(draft.files), in_transaction():
         ticket = await insert_ticket(draft, actor=None, requester_id=None, guest_email=email, tracking_ref=tracking_ref)
         # The access link is made when the email is rendered (resolvers/notify/email_templates.py), never stored.
         await queue_email("guest_ticket_created", ticket_id=ticket.id, to=[email], context={"number": ticket.number})
@@ -140,6 +141,8 @@ class ThreadEntry:
     created_at: datetime
     edited_at: datetime | None
     body: str
+    # The reply's files (rows of resolvers/tickets/attachments.py).
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -152,6 +155,8 @@ class GuestThread:
     resolution_notes: str | None
     created_at: datetime
     replies: list[ThreadEntry]
+    # The files filed with the ticket itself.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
 
 async def guest_thread(actor: Actor) -> GuestThread | None:
@@ -163,6 +168,7 @@ async def guest_thread(actor: Actor) -> GuestThread | None:
     row = rows[0]
     status = await Status.get(id=row["status_id"])
     (replies,) = await replies_for_tickets(actor, [row["id"]])
+    (files,) = await attachments_for_tickets(actor, [row["id"]])
     author_ids = {r["author_id"] for r in replies if r["author_id"] is not None}
     names: dict[int, str] = dict(await User.filter(id__in=list(author_ids)).values_list("id", "name"))
     return GuestThread(
@@ -179,9 +185,11 @@ async def guest_thread(actor: Actor) -> GuestThread | None:
                 created_at=r["created_at"],
                 edited_at=r["edited_at"],
                 body=r["body"],
+                attachments=[f for f in files if f["reply_id"] == r["id"]],
             )
             for r in replies
         ],
+        attachments=[f for f in files if f["reply_id"] is None],
     )
 
 
@@ -191,6 +199,8 @@ def _author(reply: dict[str, Any], names: dict[int, str]) -> str:
     return "You" if reply["guest_email"] else "Support"
 
 
-async def reply_as_guest(actor: Actor, address: str | None, number: int, body: str) -> Reply:
-    """The link page's reply form: addReply, counted against the same per-address budget."""
-    return (await add_reply(actor, NewReply(number=number, body=body), address)).reply
+async def reply_as_guest(
+    actor: Actor, address: str | None, number: int, body: str, files: list[object] | None = None
+) -> Reply:
+    """The link page's reply form: addReply (files included), counted against the same per-address budget."""
+    return (await add_reply(actor, NewReply(number=number, body=body, files=files or []), address)).reply

@@ -77,6 +77,22 @@ class Reason(str, Enum):
     NOT_IN_CATEGORY = "NOT_IN_CATEGORY", _V, "The type does not belong to the category given with it (or it has none)."
     NOT_IN_TYPE = "NOT_IN_TYPE", _V, "The item does not belong to the type given with it (or it has none)."
     ITEM_NEEDS_TYPE = "ITEM_NEEDS_TYPE", _V, "An item was given without its type; choose the type first."
+    FILE_TOO_LARGE = (
+        "FILE_TOO_LARGE",
+        _V,
+        "An uploaded file is larger than the maxAttachmentBytes setting; `field` names the file (files[2]).",
+    )
+    BLOCKED_FILE_TYPE = (
+        "BLOCKED_FILE_TYPE",
+        _V,
+        "An uploaded file's name has an extension of programs or scripts (.exe, .sh, report.pdf.exe...).",
+    )
+    BLOCKED_FILE_CONTENT = (
+        "BLOCKED_FILE_CONTENT",
+        _V,
+        "An uploaded file's content is a program or script (PE, ELF, Mach-O, #!, batch, PowerShell, VBScript).",
+    )
+    NOT_A_FILE = "NOT_A_FILE", _V, "A `files` entry is not a file: send files in a multipart request."
     ARCHIVED = "ARCHIVED", _V, "The category, type or item is archived: it stays on old tickets, new choices avoid it."
     ACCOUNT_DISABLED = (
         "ACCOUNT_DISABLED",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -17,6 +17,8 @@ from resolvers.kernel.markdown_bounded import render_markdown_bounded
 from resolvers.kernel.settings import get_setting
 from resolvers.kernel.validation import KEEP, _Keep, clean_text, parse_id
 from resolvers.notify.outbox import queue_email, queue_event
+from resolvers.tickets.attachment_storage import ReceivedFile
+from resolvers.tickets.attachments import check_files, kept_if_committed, store_attachments
 from resolvers.tickets.classification import Classification, check_classification
 from resolvers.tickets.lifecycle import locked_ticket, status_of_kind
 from resolvers.tickets.visibility import workable_ticket
@@ -53,6 +55,8 @@ class NewTicket:
     item_id: str | None = None
     priority: Priority | None = None
     requester_id: str | None = None
+    # Uploads as received (server/uploads.py); anything else in the list is refused as NOT_A_FILE.
+    files: list[object] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +111,7 @@ class Draft:
     classification: Classification
     priority: Priority
     status_id: int
+    files: tuple[ReceivedFile, ...] = ()
 
 
 async def check_new_ticket(actor: Actor | None, data: NewTicket, problems: Problems) -> Draft:
@@ -122,13 +127,14 @@ async def check_new_ticket(actor: Actor | None, data: NewTicket, problems: Probl
     classification = None
     if not problems.about("categoryId", "typeId", "itemId"):
         classification = await check_classification(problems, *ids)
+    files = check_files(problems, data.files)
     problems.raise_if_any()
     assert classification is not None
     new_status = await status_of_kind(StatusKind.NEW)
     # Last, and outside any transaction: the one expensive check runs only for an otherwise valid ticket, and
     # no row lock or connection is held while a worker renders.
     description_html = await render_markdown_bounded(description, "description")
-    return Draft(subject, description, description_html, classification, priority, new_status.id)
+    return Draft(subject, description, description_html, classification, priority, new_status.id, tuple(files))
 
 
 async def insert_ticket(
@@ -162,6 +168,8 @@ async def insert_ticket(
         actor, "ticket.created", "ticket", ticket.id, after=snapshot(ticket), ticket_id=ticket.id, actor_label=label
     )
     await queue_event("ticket.created", ticket_id=ticket.id, data={"number": ticket.number})
+    uploader = actor.user_id if actor else None
+    await store_attachments(draft.files, ticket_id=ticket.id, reply_id=None, uploaded_by_id=uploader)
     return ticket
 
 
@@ -171,7 +179,7 @@ async def create_ticket(actor: Actor | None, data: NewTicket) -> Ticket:
     problems = Problems()
     requester_id = await _requester_for(actor, problems, data.requester_id)
     draft = await check_new_ticket(actor, data, problems)
-    async with in_transaction():
+    async with kept_if_committed(draft.files), in_transaction():
         ticket = await insert_ticket(draft, actor=actor, requester_id=requester_id)
         requester_email: list[Any] = await User.filter(id=requester_id).values_list("email", flat=True)
         await queue_email(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from tortoise import timezone
@@ -22,6 +22,7 @@ from resolvers.kernel.rate_limit import GUEST_REPLY, check_rate
 from resolvers.kernel.sql import Statement
 from resolvers.kernel.validation import clean_text, parse_id
 from resolvers.notify import recipients as notify
+from resolvers.tickets.attachments import check_files, kept_if_committed, store_attachments
 from resolvers.tickets.lifecycle import reopen_by_reply, reopen_window_open
 from resolvers.tickets.rows import T
 from resolvers.tickets.visibility import (
@@ -43,6 +44,8 @@ class NewReply:
     number: int
     body: str
     internal: bool = False
+    # Uploads as received (server/uploads.py), checked by resolvers/tickets/attachments.py.
+    files: list[object] = field(default_factory=list)
 
 
 @dataclass
@@ -98,13 +101,14 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
         await check_rate(GUEST_REPLY, client)
     problems = Problems()
     body = clean_text(problems, "body", data.body, max_length=BODY_MAX)
+    files = check_files(problems, data.files)
     problems.raise_if_any()
     if data.internal and not actor.is_staff:
         raise forbidden("Only staff can write internal notes.", Reason.STAFF_ONLY, "internal")
     # Rendered once, before the transaction (no ticket lock is held while a worker renders); refused when it
     # cannot be done within the time limit, so no reply, email or event exists for it.
     body_html = await render_markdown_bounded(body, "body")
-    async with in_transaction():
+    async with kept_if_committed(files), in_transaction():
         ticket, kind = await _ticket_to_reply_on(actor, data.number, data.internal)
         reopen = False
         if not actor.is_staff:
@@ -128,6 +132,7 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
         }
         (reply_id,) = await insert_rows(Reply, tuple(values), [tuple(values.values())])
         reply = Reply._init_from_db(id=reply_id, edited_at=None, deleted_at=None, **values)
+        await store_attachments(files, ticket_id=ticket.id, reply_id=reply.id, uploaded_by_id=actor.user_id)
         if not data.internal:
             # A public reply is news on the ticket; a note must not even move `updatedAt`, which requesters see.
             await _bump(ticket, now, first_response=actor.is_staff and ticket.first_response_at is None)

@@ -10,6 +10,7 @@ from resolvers.guests import submission as guests
 from schema.context import Info, client_address
 from schema.enums import Priority
 from schema.errors import INPUT, UserError, mutate
+from schema.tickets.attachments import FileList, files_field
 from schema.tickets.inputs import new_ticket
 from schema.tickets.types import Ticket
 
@@ -29,6 +30,7 @@ class SubmitGuestTicketInput:
     priority: Priority | None = strawberry.field(
         default=None, description="Default MEDIUM. Allowed only when the `userSelectablePriority` setting is on."
     )
+    files: FileList = files_field()
 
 
 @strawberry.type(description="Result of submitGuestTicket. The access link is emailed, never returned here.")

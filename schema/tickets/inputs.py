@@ -12,6 +12,7 @@ from core.enums import Priority as StoredPriority
 from resolvers.tickets import queue as ticket_queue
 from resolvers.tickets.filing import NewTicket
 from schema.enums import Priority
+from schema.tickets.attachments import FileList, files_field
 
 
 @strawberry.enum(description="Orders for the ticket queue.")
@@ -87,6 +88,7 @@ class CreateTicketInput:
     requester_id: strawberry.ID | None = strawberry.field(
         default=None, description="Staff and admins: file on behalf of this user. Default: yourself."
     )
+    files: FileList = files_field()
 
 
 @strawberry.input(description="Changes to a ticket; fields left out stay as they are.")
@@ -112,6 +114,7 @@ class NewTicketFields(Protocol):
     type_id: strawberry.ID | None
     item_id: strawberry.ID | None
     priority: Priority | None
+    files: FileList
 
 
 def new_ticket(input: NewTicketFields, requester_id: strawberry.ID | None = None) -> NewTicket:
@@ -124,4 +127,5 @@ def new_ticket(input: NewTicketFields, requester_id: strawberry.ID | None = None
         item_id=input.item_id,
         priority=StoredPriority[input.priority.name] if input.priority else None,
         requester_id=requester_id,
+        files=list(input.files or []),
     )

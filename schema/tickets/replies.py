@@ -16,6 +16,7 @@ from schema.accounts.types import User, load_user, user_from_row
 from schema.context import Info, client_address
 from schema.errors import INPUT, UserError, mutate
 from schema.lookahead import later
+from schema.tickets.attachments import Attachment, FileList, files_field, load_reply_attachments
 
 if TYPE_CHECKING:
     # schema.tickets.types imports this module (a ticket's replies and history); the payload refers back lazily.
@@ -30,6 +31,8 @@ class Reply:
     edited_at: datetime | None = strawberry.field(description="When it was last edited.")
     deleted: bool = strawberry.field(description="Deleted: staff see this placeholder, nobody sees the text.")
     _row: strawberry.Private[dict[str, Any]]
+    # Read ahead with the ticket's attachments (schema/tickets/types.py `read_ahead`).
+    _attachments: strawberry.Private[list[Attachment] | None] = None
 
     @strawberry.field(description="The text in Markdown; null once deleted.")
     def body(self) -> str | None:
@@ -55,6 +58,14 @@ class Reply:
     def guest_email(self, info: Info) -> str | None:
         email = self._row["guest_email"]
         return email if shows_guest_email(info.context.actor, email) else None
+
+    @strawberry.field(
+        description="Files posted with it, oldest first. A deleted reply keeps them, for staff (who alone see it)."
+    )
+    def attachments(self, info: Info) -> list[Attachment]:
+        if self._attachments is not None:
+            return self._attachments
+        return later(load_reply_attachments(info, int(self._row["ticket_id"]), str(self.id)))
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Reply:
@@ -104,6 +115,7 @@ class AddReplyInput:
     number: int = strawberry.field(description="The ticket.")
     body: str = strawberry.field(description="The text, in Markdown.")
     internal: bool = strawberry.field(default=False, description="Staff only: an internal note.")
+    files: FileList = files_field()
 
 
 @strawberry.input(description="New text for a reply.")
@@ -144,7 +156,7 @@ class Mutation:
         "address, together with the reply form of their link page."
     )
     async def add_reply(self, info: Info, input: Annotated[AddReplyInput, INPUT]) -> ReplyPayload:
-        data = NewReply(number=input.number, body=input.body, internal=input.internal)
+        data = NewReply(number=input.number, body=input.body, internal=input.internal, files=list(input.files or []))
         client = client_address(info.context.request)
         return await _payload(info, lambda actor: add_reply(actor, data, client))
 

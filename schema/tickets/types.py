@@ -16,6 +16,7 @@ from resolvers.kernel.markdown import plain_text_html
 from resolvers.kernel.sql import Row
 from resolvers.kernel.validation import KEEP
 from resolvers.tickets import queue as ticket_queue
+from resolvers.tickets.attachments import attachments_for_tickets
 from resolvers.tickets.filing import TicketChanges, create_ticket, update_ticket
 from resolvers.tickets.thread import check_window, replies_for_tickets
 from resolvers.tickets.visibility import shows_guest_email
@@ -27,6 +28,7 @@ from schema.enums import Priority, to_graphql
 from schema.errors import INPUT, UserError, mutate, query
 from schema.lookahead import Selection, later, look_ahead
 from schema.pagination import Connection, Edge, PageInfo
+from schema.tickets.attachments import Attachment, by_reply, load_attachments
 from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
 from schema.tickets.replies import HistoryEntry, Reply
 from schema.tickets.views import view_queue
@@ -54,6 +56,7 @@ class Ticket:
     _row: strawberry.Private[dict[str, Any]]
     # Replies read ahead for this ticket, by (first, last, internal): see `read_ahead`.
     _replies: strawberry.Private[dict[tuple[int | None, int | None, bool | None], list[Reply]] | None] = None
+    _attachments: strawberry.Private[list[Attachment] | None] = None
 
     @strawberry.field(description="The description rendered as safe HTML (see docs/markdown.md).")
     def description_html(self) -> str:
@@ -158,6 +161,15 @@ class Ticket:
         return [Reply.from_row(r) for r in rows]
 
     @strawberry.field(
+        description="Every file on the ticket that you may see, oldest first: those filed with it and those of its "
+        "replies (`replyId` says which). Files of internal notes and deleted replies are for staff only."
+    )
+    def attachments(self, info: Info) -> list[Attachment]:
+        if self._attachments is not None:
+            return self._attachments
+        return later(load_attachments(info, int(self.id)))
+
+    @strawberry.field(
         description="Every recorded change in time order, as far as you may see it. Not available to guests."
     )
     async def history(self, info: Info) -> list[HistoryEntry]:
@@ -227,9 +239,27 @@ def relations_in(selected: Selection) -> set[str]:
 
 async def read_ahead(info: Info, tickets: list[Ticket], selected: Selection) -> None:
     """Read the replies these tickets will show, one statement per distinct `replies(...)` arguments (with their
-    authors joined when asked for), before graphql-core walks the tickets (docs/performance.md)."""
-    if not tickets or "replies" not in selected:
+    authors joined when asked for), and their attachments in one statement, before graphql-core walks the tickets
+    (docs/performance.md)."""
+    if not tickets:
         return
+    if "replies" in selected:
+        await _read_replies(info, tickets, selected)
+    if "attachments" in selected or "attachments" in selected.child("replies"):
+        await _read_attachments(info, tickets)
+
+
+async def _read_attachments(info: Info, tickets: list[Ticket]) -> None:
+    rows = await attachments_for_tickets(info.context.actor, [int(t.id) for t in tickets])
+    for ticket, found in zip(tickets, rows, strict=True):
+        ticket._attachments = [Attachment.from_row(r) for r in found]
+        of_reply = by_reply(ticket._attachments)
+        for replies in (ticket._replies or {}).values():
+            for reply in replies:
+                reply._attachments = of_reply.get(str(reply.id), [])
+
+
+async def _read_replies(info: Info, tickets: list[Ticket], selected: Selection) -> None:
     authors = "author" in selected.child("replies")
     ids = [int(t.id) for t in tickets]
     for arguments in selected.arguments("replies"):
