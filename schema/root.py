@@ -24,6 +24,7 @@ AREAS = (
     "tickets.types",
     "tickets.lifecycle",
     "tickets.replies",
+    "tickets.links",
     "admin.cti_admin",
     "admin.statuses_admin",
     "accounts.groups",

@@ -28,6 +28,7 @@ from schema.errors import INPUT, UserError, mutate, query
 from schema.lookahead import Selection, later, look_ahead
 from schema.pagination import Connection, Edge, PageInfo
 from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
+from schema.tickets.link_types import Links, TicketLink, load_links, read_links_ahead
 from schema.tickets.replies import HistoryEntry, Reply
 
 T = TypeVar("T")
@@ -53,6 +54,8 @@ class Ticket:
     _row: strawberry.Private[dict[str, Any]]
     # Replies read ahead for this ticket, by (first, last, internal): see `read_ahead`.
     _replies: strawberry.Private[dict[tuple[int | None, int | None, bool | None], list[Reply]] | None] = None
+    # Links read ahead for this ticket (schema/tickets/link_types.py `read_links_ahead`).
+    _links: strawberry.Private[Links | None] = None
 
     @strawberry.field(description="The description rendered as safe HTML (see docs/markdown.md).")
     def description_html(self) -> str:
@@ -157,6 +160,24 @@ class Ticket:
         return [Reply.from_row(r) for r in rows]
 
     @strawberry.field(
+        description="Links to other tickets, oldest first: those whose other ticket you may open (requesters: links "
+        "between their own tickets). Not available to guests."
+    )
+    def links(self, info: Info) -> list[TicketLink]:
+        return self._links.all if self._links is not None else later(self._load_links(info, "all"))
+
+    @strawberry.field(description="The parent ticket (this one is CHILD_OF it), if any you may open. Not for guests.")
+    def parent(self, info: Info) -> TicketLink | None:
+        return self._links.parent if self._links is not None else later(self._load_links(info, "parent"))
+
+    @strawberry.field(description="The child tickets (this one is PARENT_OF them) you may open. Not for guests.")
+    def children(self, info: Info) -> list[TicketLink]:
+        return self._links.children if self._links is not None else later(self._load_links(info, "children"))
+
+    async def _load_links(self, info: Info, part: str) -> Any:
+        return getattr(await load_links(info, int(self.id)), part)
+
+    @strawberry.field(
         description="Every recorded change in time order, as far as you may see it. Not available to guests."
     )
     async def history(self, info: Info) -> list[HistoryEntry]:
@@ -226,7 +247,9 @@ def relations_in(selected: Selection) -> set[str]:
 
 async def read_ahead(info: Info, tickets: list[Ticket], selected: Selection) -> None:
     """Read the replies these tickets will show, one statement per distinct `replies(...)` arguments (with their
-    authors joined when asked for), before graphql-core walks the tickets (docs/performance.md)."""
+    authors joined when asked for), and their links when shown (one statement), before graphql-core walks the tickets
+    (docs/performance.md)."""
+    await read_links_ahead(info, tickets, selected)
     if not tickets or "replies" not in selected:
         return
     authors = "author" in selected.child("replies")
