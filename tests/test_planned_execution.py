@@ -11,8 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from core.enums import Priority, Role, StatusKind
+from core.enums import LinkType, Priority, Role, StatusKind
+from models.links import TicketLink
 from models.replies import Reply
+from resolvers.tickets.links import REVERSE
 from schema import planned
 from server.app import create_app
 from tests.helpers import make_category, make_group, make_guest, make_person, make_ticket, make_type, status_of
@@ -42,6 +44,10 @@ DOCUMENTS = {
     "search": """query { tickets(first: 25, filter: {search: "printer"}) {
       edges { node { number subject priority updatedAt status { name } } } } }""",
     "missing": "query { ticket(number: 999999) { number } }",
+    "links": """query { tickets(first: 30) { edges { node { number links { type number subject linkedAt
+      status { name kind } } parent { number subject status { name } } children { type number } } } } }""",
+    "one's links": """query($number: Int!) { ticket(number: $number) { number links { type number }
+      parent { number } children { number } } }""",
     "typename": "query { __typename tickets { __typename edges { __typename node { __typename number } } } }",
 }
 VARIABLES = {"n": 2, "more": True}
@@ -77,6 +83,14 @@ async def roles() -> tuple[dict[str, str | None], int]:
         await Reply.filter(ticket_id=ticket.id, body__startswith="**r3**").update(deleted_at=ticket.created_at)
     guest = await make_guest(await make_ticket(category, subject="Guest printer"), email="g@example.net")
     await Reply.create(ticket=guest.ticket, guest_email="g@example.net", body="from the guest")
+    # Links: a parent with two children, a cause, and a link to another requester's ticket (hidden from the owner).
+    stranger_ticket = await make_ticket(category, requester=stranger, subject="Stranger's printer")
+    first = ticket.id - 5
+    for source, target, kind in ((first, first + 1, LinkType.PARENT_OF), (first, first + 2, LinkType.PARENT_OF),
+                                 (first + 3, first, LinkType.CAUSES), (first, stranger_ticket.id, LinkType.RELATED_TO),
+                                 (first + 4, guest.ticket.id, LinkType.DUPLICATE_OF)):  # fmt: skip
+        await TicketLink.create(source_id=source, target_id=target, type=kind)
+        await TicketLink.create(source_id=target, target_id=source, type=REVERSE[kind])
     tokens = {
         "admin": admin.token, "staff in scope": staff.token, "staff out of scope": outsider.token,
         "owner": owner.token, "other user": stranger.token, "guest": guest.token, "anonymous": None,
@@ -115,7 +129,8 @@ def generated(seed: int) -> str:
     relations = {
         "status": ["name", "kind", "id"], "category": ["name", "id"], "type": ["name"], "item": ["name"],
         "requester": ["name", "email", "role", "lastLoginAt"], "assignee": ["name", "email"],
-        "assignedGroup": ["name"],
+        "assignedGroup": ["name"], "links": ["type", "number", "subject", "linkedAt"], "parent": ["number"],
+        "children": ["type", "number"],
     }  # fmt: skip
     parts = pick.sample(leaves, pick.randint(1, 4))
     for relation in pick.sample(sorted(relations), pick.randint(0, 4)):
