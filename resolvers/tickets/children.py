@@ -16,7 +16,7 @@ from resolvers.kernel.actor import Actor, require_staff
 from resolvers.kernel.errors import DomainError, Reason, conflict, forbidden, not_found
 from resolvers.kernel.sql import Statement
 from resolvers.tickets.lifecycle import resolve_locked, status_of_kind
-from resolvers.tickets.links import LockedTicket, locked_tickets
+from resolvers.tickets.locked import LockedTicket, locked_tickets, numbered
 from resolvers.tickets.rows import T
 from resolvers.tickets.visibility import OUT_OF_SCOPE
 
@@ -60,11 +60,7 @@ async def resolve_children(actor: Actor | None, number: int, dry_run: bool = Fal
     actor = require_staff(actor)
     resolved = await status_of_kind(StatusKind.RESOLVED)
     async with in_transaction():
-
-        def by_number(statement: Statement) -> str:
-            return f'{T}."number" = {statement.param(number)}'
-
-        found = await locked_tickets(actor, by_number, lock=not dry_run)
+        found = await locked_tickets(actor, numbered(number), lock=not dry_run)
         if not found:
             raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
         (parent,) = found

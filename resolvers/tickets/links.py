@@ -10,14 +10,13 @@ itself (docs/decisions.md, "Links"). Parent/child links form a tree: one parent 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from tortoise import timezone
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from core.enums import LinkType, StatusKind
+from core.enums import LinkType
 from models.links import TicketLink
 from models.tickets import Ticket
 from resolvers.kernel import audit
@@ -27,8 +26,8 @@ from resolvers.kernel.errors import Reason, conflict, forbidden, not_found, vali
 from resolvers.kernel.rows import STATUS_COLUMNS
 from resolvers.kernel.sql import Row, Statement, nested, select_list
 from resolvers.notify.outbox import queue_event
-from resolvers.tickets.rows import T
-from resolvers.tickets.visibility import EVERYTHING, OUT_OF_SCOPE, as_sql, queue_parts, visible_parts
+from resolvers.tickets.locked import locked_tickets, numbered
+from resolvers.tickets.visibility import OUT_OF_SCOPE, as_sql, visible_parts
 
 # The type of the row in the other direction.
 REVERSE: dict[LinkType, LinkType] = {
@@ -41,58 +40,17 @@ REVERSE: dict[LinkType, LinkType] = {
     LinkType.DUPLICATED_BY: LinkType.DUPLICATE_OF,
 }
 TREE = (LinkType.PARENT_OF, LinkType.CHILD_OF)
-# Parent/child links are written one at a time on PostgreSQL (a transaction-scoped advisory lock with this key):
-# two links that each pass the cycle check alone can close a cycle together (A->B and C->D exist; B->C and D->A
-# are added at once), and locking the two tickets of each link does not stop that. SQLite has one writer anyway.
-TREE_LOCK_KEY = 7_305_001
+# Parent/child links take the tree lock (resolvers/tickets/locked.py): two links that each pass the cycle check
+# alone can close a cycle together (A->B and C->D exist; B->C and D->A are added at once), and locking the two
+# tickets of each link does not stop that. SQLite has one writer anyway.
 _LINK_COLUMNS = ("source_id", "target_id", "type", "created_by_id", "created_at")
-
-
-@dataclass
-class LockedTicket:
-    """A ticket read and locked inside the caller's transaction, with its status kind and whether the actor may
-    change it (in a staff member's scope; always for admins)."""
-
-    ticket: Ticket
-    kind: StatusKind
-    in_scope: bool
-
-
-async def locked_tickets(
-    actor: Actor, where: Callable[[Statement], str], *, lock: bool = True, tree_lock: bool = False
-) -> list[LockedTicket]:
-    """The tickets matching `where` (a condition on `t`) that the actor may open, in id order, locked `FOR UPDATE`
-    on PostgreSQL (in id order, so two transactions locking the same tickets never deadlock). One statement."""
-    statement = Statement()
-    parts = await queue_parts(actor)
-    scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
-    in_scope = f"CASE WHEN {scope} THEN 1 ELSE 0 END" if scope else "1"
-    text = (
-        f'SELECT {T}.*, s."kind" AS "status__kind", {in_scope} AS "in_scope" FROM "tickets" AS {T}'
-        f' JOIN "statuses" AS s ON s."id" = {T}."status_id" WHERE {where(statement)}'
-    )
-    visible = as_sql(visible_parts(actor), statement, T)
-    text += f" AND {visible}" if visible else ""
-    if tree_lock and statement.postgres:
-        # An uncorrelated condition: PostgreSQL evaluates it once, before it reads (and locks) any ticket.
-        text += f" AND (SELECT pg_advisory_xact_lock({TREE_LOCK_KEY})) IS NOT NULL"
-    text += f' ORDER BY {T}."id"' + (f" FOR UPDATE OF {T}" if lock and statement.postgres else "")
-    found: list[LockedTicket] = []
-    for row in await statement.db.execute_query_dict(text, statement.params):
-        kind, allowed = StatusKind(row.pop("status__kind")), bool(row.pop("in_scope"))
-        found.append(LockedTicket(Ticket._init_from_db(**row), kind, allowed))
-    return found
 
 
 async def _pair(actor: Actor, number: int, other_number: int, *, tree: bool = False) -> tuple[Ticket, Ticket]:
     """Both tickets of a link, locked; `number` must be one the actor may change, `otherNumber` one they may open."""
     if number == other_number:
         raise validation("otherNumber", f"Ticket {number} cannot be linked to itself.", Reason.LINK_TO_ITSELF)
-
-    def by_number(statement: Statement) -> str:
-        return f'{T}."number" IN {statement.params_in([number, other_number])}'
-
-    found = {t.ticket.number: t for t in await locked_tickets(actor, by_number, tree_lock=tree)}
+    found = {t.ticket.number: t for t in await locked_tickets(actor, numbered(number, other_number), tree_lock=tree)}
     for field, wanted in (("number", number), ("otherNumber", other_number)):
         if wanted not in found:
             raise not_found(f"Ticket {wanted}", field, Reason.TICKET_NOT_FOUND)

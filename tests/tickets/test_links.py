@@ -17,7 +17,8 @@ from models.links import TicketLink
 from models.outbox import OutboxMessage
 from models.tickets import Ticket
 from resolvers.kernel.errors import Reason
-from resolvers.tickets.links import REVERSE, TREE_LOCK_KEY
+from resolvers.tickets.links import REVERSE
+from resolvers.tickets.locked import TREE_LOCK_KEY
 from tests.helpers import (
     ERRORS,
     Guest,
@@ -31,7 +32,7 @@ from tests.helpers import (
     make_guest,
     make_person,
     make_ticket,
-    refusals,
+    mutation_outcome,
 )
 
 LINK = f"""mutation($i: LinkTicketsInput!) {{ linkTickets(input: $i) {{
@@ -85,17 +86,6 @@ async def desk() -> tuple[dict[str, Person | Guest | None], list[Ticket]]:
 def token_of(people: dict[str, Person | Guest | None], who: str) -> str | None:
     person = people[who]
     return person.token if person else None
-
-
-def outcome(body: dict[str, Any], name: str) -> Reason | None:
-    """None for success, else the reason: of the top-level error when the guest gate refused the mutation before
-    it ran, or of the payload's only error."""
-    if body.get("errors"):
-        (error,) = body["errors"]
-        return Reason(error["extensions"]["reason"])
-    found = refusals(body["data"][name])
-    assert len(found) <= 1, found
-    return found[0][0] if found else None
 
 
 async def test_a_link_appears_on_both_tickets_and_unlinking_either_side_removes_both(
@@ -225,7 +215,7 @@ async def test_link_and_unlink_matrix(client: httpx.AsyncClient, who: str) -> No
     number = person.ticket.number if isinstance(person, Guest) else a.number
     variables = {"i": {"number": number, "otherNumber": c.number, "type": "DUPLICATE_OF"}}
     body = await gql(client, LINK, variables, token_of(people, who))
-    assert outcome(body, "linkTickets") == LINK_EXPECTED[who]
+    assert mutation_outcome(body, "linkTickets") == LINK_EXPECTED[who]
     assert await TicketLink.all().count() == (2 if LINK_EXPECTED[who] is None else 0)
 
     admin = people["admin"]
@@ -233,7 +223,7 @@ async def test_link_and_unlink_matrix(client: httpx.AsyncClient, who: str) -> No
     if LINK_EXPECTED[who] is not None:
         await link(client, admin.token, number or 0, c.number or 0, "DUPLICATE_OF")
     body = await gql(client, UNLINK, {"i": {"number": number, "otherNumber": c.number}}, token_of(people, who))
-    assert outcome(body, "unlinkTickets") == LINK_EXPECTED[who]
+    assert mutation_outcome(body, "unlinkTickets") == LINK_EXPECTED[who]
     assert await TicketLink.all().count() == (0 if LINK_EXPECTED[who] is None else 2)
 
 
@@ -290,7 +280,7 @@ async def test_who_sees_which_links(client: httpx.AsyncClient, who: str) -> None
 
 
 def named(body: dict[str, Any]) -> str:
-    reason = outcome(body, "linkTickets")
+    reason = mutation_outcome(body, "linkTickets")
     return reason.name if reason else "linked"
 
 
