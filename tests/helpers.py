@@ -105,6 +105,18 @@ def assert_refused(payload: dict[str, Any] | DomainError, reason: Reason, field:
     assert refusals(payload) == [(reason, field)], payload
 
 
+# How each role of the matrix fares with a staff mutation that changes a ticket (within the staff member's scope).
+STAFF_CHANGE_OUTCOMES: dict[str, Reason | None] = {
+    "admin": None,
+    "staff_in_scope": None,
+    "staff_out_of_scope": Reason.OUT_OF_SCOPE,
+    "owner": Reason.STAFF_ONLY,
+    "other_user": Reason.STAFF_ONLY,
+    "guest": Reason.FIELD_NOT_ALLOWED,  # the gate: a guest may not call these at all
+    "anonymous": Reason.SIGN_IN_REQUIRED,
+}
+
+
 def mutation_outcome(body: dict[str, Any], name: str) -> Reason | None:
     """A mutation's outcome across a role matrix: None for success, else the reason: of the top-level error when
     the guest gate refused the mutation before it ran (it names the mutation), or of the payload's only error."""

@@ -13,6 +13,7 @@ from models.tickets import Ticket
 from resolvers.kernel.errors import Reason
 from tests.helpers import (
     ERRORS,
+    STAFF_CHANGE_OUTCOMES,
     Guest,
     Person,
     assert_refused,
@@ -59,15 +60,7 @@ def target(people: dict[str, Person | Guest | None], who: str, ticket: Ticket) -
     return person.ticket if isinstance(person, Guest) else ticket
 
 
-EXPECTED = {
-    "admin": None,
-    "staff_in_scope": None,
-    "staff_out_of_scope": Reason.OUT_OF_SCOPE,
-    "owner": Reason.STAFF_ONLY,
-    "other_user": Reason.STAFF_ONLY,
-    "guest": Reason.FIELD_NOT_ALLOWED,  # the gate: a guest may not call these at all
-    "anonymous": Reason.SIGN_IN_REQUIRED,
-}
+EXPECTED = STAFF_CHANGE_OUTCOMES
 
 
 @pytest.mark.parametrize("who", ROLES)

@@ -21,6 +21,7 @@ from resolvers.tickets.links import REVERSE
 from resolvers.tickets.locked import TREE_LOCK_KEY
 from tests.helpers import (
     ERRORS,
+    STAFF_CHANGE_OUTCOMES,
     Guest,
     Person,
     assert_query_refused,
@@ -195,15 +196,7 @@ async def test_a_parent_cycle_of_any_length_is_refused(client: httpx.AsyncClient
     assert tree and (tree["parent"]["number"], [x["number"] for x in tree["children"]]) == (a.number, [c.number])
 
 
-LINK_EXPECTED = {
-    "admin": None,
-    "staff_in_scope": None,
-    "staff_out_of_scope": Reason.OUT_OF_SCOPE,
-    "owner": Reason.STAFF_ONLY,
-    "other_user": Reason.STAFF_ONLY,
-    "guest": Reason.FIELD_NOT_ALLOWED,  # the gate: a guest may not call these at all
-    "anonymous": Reason.SIGN_IN_REQUIRED,
-}
+LINK_EXPECTED = STAFF_CHANGE_OUTCOMES
 
 
 @pytest.mark.parametrize("who", ROLES)

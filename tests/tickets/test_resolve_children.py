@@ -19,6 +19,7 @@ from resolvers.kernel.errors import Reason
 from tests import smtp
 from tests.helpers import (
     ERRORS,
+    STAFF_CHANGE_OUTCOMES,
     Guest,
     Person,
     assert_refused,
@@ -200,15 +201,7 @@ async def test_a_parent_without_children_answers_an_empty_list(client: httpx.Asy
     assert (payload["errors"], payload["children"]) == ([], [])
 
 
-EXPECTED = {
-    "admin": None,
-    "staff_in_scope": None,
-    "staff_out_of_scope": Reason.OUT_OF_SCOPE,
-    "owner": Reason.STAFF_ONLY,
-    "other_user": Reason.STAFF_ONLY,
-    "guest": Reason.FIELD_NOT_ALLOWED,  # the gate refuses the mutation before it runs
-    "anonymous": Reason.SIGN_IN_REQUIRED,
-}
+EXPECTED = STAFF_CHANGE_OUTCOMES
 
 
 @pytest.mark.parametrize("who", list(EXPECTED))
