@@ -11,7 +11,7 @@ import pytest
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from core.enums import LinkType, Role
+from core.enums import LinkType, Role, StatusKind
 from models.audit import AuditEntry
 from models.links import TicketLink
 from models.outbox import OutboxMessage
@@ -34,6 +34,7 @@ from tests.helpers import (
     make_person,
     make_ticket,
     mutation_outcome,
+    status_of,
 )
 
 LINK = f"""mutation($i: LinkTicketsInput!) {{ linkTickets(input: $i) {{
@@ -362,3 +363,17 @@ async def test_two_parent_links_that_together_close_a_cycle_are_made_one_at_a_ti
     )
     assert sorted(named(body) for body in bodies) == ["LINK_CYCLE", "linked"], bodies
     assert await TicketLink.all().count() == 6
+
+
+async def test_closed_tickets_link_too_and_links_are_staff_history(client: httpx.AsyncClient) -> None:
+    people, (a, b, _) = await desk()
+    staff, owner = people["staff_in_scope"], people["owner"]
+    assert isinstance(staff, Person) and isinstance(owner, Person)
+    await Ticket.filter(id=b.id).update(status_id=(await status_of(StatusKind.CLOSED)).id)
+    assert (await link(client, staff.token, a.number or 0, b.number or 0, "DUPLICATE_OF"))["errors"] == []
+    seen = await links_of(client, owner.token, a.number or 0)
+    assert seen and [(x["type"], x["status"]["kind"]) for x in seen["links"]] == [("DUPLICATE_OF", "CLOSED")]
+    history = "query($n: Int!) { ticket(number: $n) { history { action } } }"
+    for person, expected in ((staff, ["link.created"]), (owner, [])):
+        data = await gql_data(client, history, {"n": a.number}, person.token)
+        assert [h["action"] for h in data["ticket"]["history"] if h["action"].startswith("link.")] == expected
