@@ -39,10 +39,10 @@ REVERSE: dict[LinkType, LinkType] = {
     LinkType.DUPLICATE_OF: LinkType.DUPLICATED_BY,
     LinkType.DUPLICATED_BY: LinkType.DUPLICATE_OF,
 }
-TREE = (LinkType.PARENT_OF, LinkType.CHILD_OF)
 # Parent/child links take the tree lock (resolvers/tickets/locked.py): two links that each pass the cycle check
 # alone can close a cycle together (A->B and C->D exist; B->C and D->A are added at once), and locking the two
 # tickets of each link does not stop that. SQLite has one writer anyway.
+TREE = (LinkType.PARENT_OF, LinkType.CHILD_OF)
 _LINK_COLUMNS = ("source_id", "target_id", "type", "created_by_id", "created_at")
 
 

@@ -4,6 +4,7 @@ sees which links, and opposite links made at the same moment on PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 from typing import Any
 
 import httpx
@@ -377,3 +378,21 @@ async def test_closed_tickets_link_too_and_links_are_staff_history(client: httpx
     for person, expected in ((staff, ["link.created"]), (owner, [])):
         data = await gql_data(client, history, {"n": a.number}, person.token)
         assert [h["action"] for h in data["ticket"]["history"] if h["action"].startswith("link.")] == expected
+
+
+async def test_a_long_chain_is_walked_to_its_root(client: httpx.AsyncClient) -> None:
+    people, _ = await desk()
+    admin = people["admin"]
+    assert admin
+    category = await make_category()
+    chain = [await make_ticket(category, subject=f"Step {i}") for i in range(6)]
+    for parent, child in itertools.pairwise(chain):
+        assert (await link(client, admin.token, parent.number or 0, child.number or 0, "PARENT_OF"))["errors"] == []
+    # The last of six as the parent of the first closes a cycle through every step; of the second, it would be a
+    # second parent.
+    for child in chain[:2]:
+        payload = await link(client, admin.token, chain[-1].number or 0, child.number or 0, "PARENT_OF")
+        assert_refused(payload, Reason.HAS_PARENT if child is chain[1] else Reason.LINK_CYCLE, "otherNumber")
+    # A ticket outside the chain may still become the root's parent.
+    root = await make_ticket(category, subject="Root")
+    assert (await link(client, admin.token, root.number or 0, chain[0].number or 0, "PARENT_OF"))["errors"] == []
