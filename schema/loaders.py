@@ -14,6 +14,7 @@ from strawberry.dataloader import DataLoader
 from resolvers.kernel.actor import Actor
 from resolvers.kernel.rows import rows_by_id, rows_grouped
 from resolvers.tickets.attachments import attachments_for_tickets
+from resolvers.tickets.links import links_for_tickets
 from resolvers.tickets.thread import history_for_tickets, replies_for_tickets
 
 Row = dict[str, Any]
@@ -43,6 +44,10 @@ class Loaders:
     @cached_property
     def attachments_by_ticket_id(self) -> DataLoader[int, list[Row]]:
         return DataLoader(load_fn=partial(attachments_for_tickets, self._actor))
+
+    @cached_property
+    def links_by_ticket_id(self) -> DataLoader[int, list[Row]]:
+        return DataLoader(load_fn=partial(links_for_tickets, self._actor))
 
     user_by_id = cached_property(lambda self: _by_id("user"))
     group_by_id = cached_property(lambda self: _by_id("group"))

@@ -26,6 +26,7 @@ AREAS = (
     "tickets.lifecycle",
     "tickets.replies",
     "tickets.views",
+    "tickets.links",
     "admin.cti_admin",
     "admin.statuses_admin",
     "accounts.groups",

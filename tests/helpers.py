@@ -105,6 +105,31 @@ def assert_refused(payload: dict[str, Any] | DomainError, reason: Reason, field:
     assert refusals(payload) == [(reason, field)], payload
 
 
+# How each role of the matrix fares with a staff mutation that changes a ticket (within the staff member's scope).
+STAFF_CHANGE_OUTCOMES: dict[str, Reason | None] = {
+    "admin": None,
+    "staff_in_scope": None,
+    "staff_out_of_scope": Reason.OUT_OF_SCOPE,
+    "owner": Reason.STAFF_ONLY,
+    "other_user": Reason.STAFF_ONLY,
+    "guest": Reason.FIELD_NOT_ALLOWED,  # the gate: a guest may not call these at all
+    "anonymous": Reason.SIGN_IN_REQUIRED,
+}
+
+
+def mutation_outcome(body: dict[str, Any], name: str) -> Reason | None:
+    """A mutation's outcome across a role matrix: None for success, else the reason: of the top-level error when
+    the guest gate refused the mutation before it ran (it names the mutation), or of the payload's only error."""
+    if body.get("errors"):
+        (error,) = body["errors"]
+        reason = Reason(error["extensions"]["reason"])
+        assert (error["extensions"]["code"], error["extensions"]["field"]) == (reason.code.value, f"Mutation.{name}")
+        return reason
+    found = refusals(body["data"][name])
+    assert len(found) <= 1, found
+    return found[0][0] if found else None
+
+
 def assert_query_refused(body: dict[str, Any], reason: Reason, field: str | None = None) -> None:
     """A whole GraphQL response was refused at the top level (UNAUTHENTICATED, or a refused query) for `reason`:
     one error whose extensions carry the reason, its code and the field."""

@@ -13,10 +13,12 @@ import httpx
 import pytest
 
 from core import clock
-from core.enums import Priority, Role, StatusKind
+from core.enums import LinkType, Priority, Role, StatusKind
 from models.attachments import Attachment
+from models.links import TicketLink
 from models.replies import Reply
 from models.views import SavedView
+from resolvers.tickets.links import REVERSE
 from schema import planned
 from server.app import create_app
 from tests.helpers import make_category, make_group, make_guest, make_person, make_ticket, make_type, status_of
@@ -50,6 +52,10 @@ DOCUMENTS = {
       a: ticketCounts(groupBy: ASSIGNEE, filter: {search: "printer"}) { key label count }
       d: ticketCounts(groupBy: CREATED_DAY) { key count __typename } }""",
     "number": """query { tickets(filter: {search: "#2"}) { totalCount edges { cursor node { number } } } }""",
+    "links": """query { tickets(first: 30) { edges { node { number links { type number subject linkedAt
+      status { name kind } } parent { number subject status { name } } children { type number } } } } }""",
+    "one's links": """query($number: Int!) { ticket(number: $number) { number links { type number }
+      parent { number } children { number } } }""",
     "typename": "query { __typename tickets { __typename edges { __typename node { __typename number } } } }",
     "views": "query { savedViews { id name shared mine filter sort createdAt owner { name }"
     " problems { field reason message } } }",
@@ -102,6 +108,14 @@ async def roles() -> tuple[dict[str, str | None], int]:
     for n, reply_id in enumerate([None, reply.id, note.id]):
         await Attachment.create(ticket=guest.ticket, reply_id=reply_id, filename=f"f{n}.txt", content_type="text/plain",
                                 size=n, sha256="0" * 64, storage_name=f"{n:064x}")  # fmt: skip
+    # Links: a parent with two children, a cause, and a link to another requester's ticket (hidden from the owner).
+    stranger_ticket = await make_ticket(category, requester=stranger, subject="Stranger's printer")
+    first = ticket.id - 5
+    for source, target, kind in ((first, first + 1, LinkType.PARENT_OF), (first, first + 2, LinkType.PARENT_OF),
+                                 (first + 3, first, LinkType.CAUSES), (first, stranger_ticket.id, LinkType.RELATED_TO),
+                                 (first + 4, guest.ticket.id, LinkType.DUPLICATE_OF)):  # fmt: skip
+        await TicketLink.create(source_id=source, target_id=target, type=kind)
+        await TicketLink.create(source_id=target, target_id=source, type=REVERSE[kind])
     tokens = {
         "admin": admin.token, "staff in scope": staff.token, "staff out of scope": outsider.token,
         "owner": owner.token, "other user": stranger.token, "guest": guest.token, "anonymous": None,
@@ -147,7 +161,8 @@ def generated(seed: int) -> str:
     relations = {
         "status": ["name", "kind", "id"], "category": ["name", "id"], "type": ["name"], "item": ["name"],
         "requester": ["name", "email", "role", "lastLoginAt"], "assignee": ["name", "email"],
-        "assignedGroup": ["name"],
+        "assignedGroup": ["name"], "links": ["type", "number", "subject", "linkedAt"], "parent": ["number"],
+        "children": ["type", "number"],
     }  # fmt: skip
     parts = pick.sample(leaves, pick.randint(1, 4))
     for relation in pick.sample(sorted(relations), pick.randint(0, 4)):

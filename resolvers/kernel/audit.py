@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tortoise import timezone
@@ -45,6 +46,23 @@ async def record(
     )
     (entry_id,) = await insert_rows(AuditEntry, _COLUMNS, [row])
     return entry_id
+
+
+async def record_each(
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entries: Sequence[tuple[int | str, int, dict[str, dict[str, Any]]]],
+) -> None:
+    """One audit row per (entity id, ticket id, {"before": ..., "after": ...}) of one change that touches several
+    tickets (a link is recorded on both of its tickets), in one INSERT."""
+    now = timezone.now()
+    rows = [
+        (actor.user_id, actor.audit_label, action, entity_type, str(entity_id), ticket_id, False,
+         values.get("before"), values.get("after"), now)
+        for entity_id, ticket_id, values in entries
+    ]  # fmt: skip
+    await insert_rows(AuditEntry, _COLUMNS, rows)
 
 
 def changed(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

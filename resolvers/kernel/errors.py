@@ -106,6 +106,7 @@ class Reason(str, Enum):
         "A saved view names a filter, value or sort the queue no longer has; it is left out when the view is applied.",
     )
     LOGIN_FAILED = "LOGIN_FAILED", _V, "Email or password is incorrect (every sign-in failure looks the same)."
+    LINK_TO_ITSELF = "LINK_TO_ITSELF", _V, "A ticket cannot be linked to itself; otherNumber must name another ticket."
 
     # Permissions (FORBIDDEN).
     STAFF_ONLY = "STAFF_ONLY", _F, "Only staff and admins may do this."
@@ -138,6 +139,7 @@ class Reason(str, Enum):
     ITEM_NOT_FOUND = "ITEM_NOT_FOUND", _N, "No such item."
     API_KEY_NOT_FOUND = "API_KEY_NOT_FOUND", _N, "No such API key among yours (admins: among all)."
     VIEW_NOT_FOUND = "VIEW_NOT_FOUND", _N, "No such saved view among yours and the shared ones."
+    LINK_NOT_FOUND = "LINK_NOT_FOUND", _N, "The two tickets are not linked."
 
     # The current state does not allow it (CONFLICT).
     NAME_TAKEN = "NAME_TAKEN", _C, "Another one (among its siblings) already has this name, ignoring case."
@@ -165,6 +167,22 @@ class Reason(str, Enum):
     EDIT_WINDOW_EXPIRED = "EDIT_WINDOW_EXPIRED", _C, "Replies can be changed for 15 minutes after posting."
     REPLY_DELETED = "REPLY_DELETED", _C, "The reply was deleted; it can no longer change."
     DATABASE_NOT_EMPTY = "DATABASE_NOT_EMPTY", _C, "Demo data only goes into an empty database."
+    ALREADY_LINKED = (
+        "ALREADY_LINKED",
+        _C,
+        "The two tickets are already linked (by a link of any type); unlink them first to change the type.",
+    )
+    LINK_CYCLE = (
+        "LINK_CYCLE",
+        _C,
+        "The parent/child link would make a ticket its own ancestor (a cycle through its parents).",
+    )
+    HAS_PARENT = "HAS_PARENT", _C, "The child already has a parent; a ticket has at most one (unlink it first)."
+    PARENT_NOT_RESOLVED = (
+        "PARENT_NOT_RESOLVED",
+        _C,
+        "The parent is not Resolved or Closed; resolve it first, its children get its resolution notes.",
+    )
 
     # Without a valid token (UNAUTHENTICATED: a top-level error) and too many attempts (RATE_LIMITED).
     SIGN_IN_REQUIRED = "SIGN_IN_REQUIRED", ErrorCode.UNAUTHENTICATED, "Missing, invalid or expired token: sign in."

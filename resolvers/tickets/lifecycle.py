@@ -109,11 +109,17 @@ async def resolve_ticket(actor: Actor | None, number: int, notes: str | None) ->
     resolved = await status_of_kind(StatusKind.RESOLVED)
     async with in_transaction():
         ticket = await locked_ticket(ticket.id)
-        if ticket.status_id == resolved.id:
-            raise conflict(f"Ticket {number} is already resolved.", Reason.ALREADY_RESOLVED)
-        extra = {"resolution_notes": cleaned} if cleaned else {}
-        await _move(actor, ticket, resolved, action="ticket.resolved", extra=extra)
+        await resolve_locked(actor, ticket, resolved, cleaned)
     return ticket
+
+
+async def resolve_locked(actor: Actor, ticket: Ticket, resolved: Status, notes: str | None) -> None:
+    """Resolve a ticket the caller has locked in its transaction and may change: the one resolve every path shares
+    (resolveTicket, resolveChildren), with its audit row, emails and events. Notes left out keep earlier ones."""
+    if ticket.status_id == resolved.id:
+        raise conflict(f"Ticket {ticket.number} is already resolved.", Reason.ALREADY_RESOLVED)
+    extra = {"resolution_notes": notes} if notes else {}
+    await _move(actor, ticket, resolved, action="ticket.resolved", extra=extra)
 
 
 async def reopen_ticket(actor: Actor | None, number: int, reason: str | None) -> Ticket:

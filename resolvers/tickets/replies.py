@@ -24,13 +24,9 @@ from resolvers.kernel.validation import clean_text, parse_id
 from resolvers.notify import recipients as notify
 from resolvers.tickets.attachments import check_files, kept_if_committed, store_attachments
 from resolvers.tickets.lifecycle import reopen_by_reply, reopen_window_open
-from resolvers.tickets.rows import T
+from resolvers.tickets.locked import locked_tickets, numbered
 from resolvers.tickets.visibility import (
-    EVERYTHING,
     OUT_OF_SCOPE,
-    as_sql,
-    queue_parts,
-    visible_parts,
     visible_tickets,
     workable_ticket,
 )
@@ -62,28 +58,13 @@ async def _ticket_to_reply_on(actor: Actor, number: int, internal: bool) -> tupl
     for a public reply by staff, whether it is in their queue: one statement. Requesters and guests reply on what
     they may open, staff write notes on any ticket they can see and public replies only within their scope
     (SPEC 1, 4); a ticket out of sight is NOT_FOUND, one out of scope FORBIDDEN."""
-    statement = Statement()
-    scope = None
-    if actor.is_staff and not internal:
-        parts = await queue_parts(actor)
-        scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
-    in_scope = f"CASE WHEN {scope} THEN 1 ELSE 0 END" if scope else "1"
-    text = (
-        f'SELECT {T}.*, s."kind" AS "status__kind", {in_scope} AS "in_scope" FROM "tickets" AS {T}'
-        f' JOIN "statuses" AS s ON s."id" = {T}."status_id" WHERE {T}."number" = {statement.param(number)}'
-    )
-    visible = as_sql(visible_parts(actor), statement, T)
-    text += f" AND {visible}" if visible else ""
-    text += f" FOR UPDATE OF {T}" if statement.postgres else ""
-    rows = await statement.db.execute_query_dict(text, statement.params)
-    if not rows:
+    found = await locked_tickets(actor, numbered(number), scoped=actor.is_staff and not internal)
+    if not found:
         raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
-    row = rows[0]
-    kind, allowed = StatusKind(row.pop("status__kind")), row.pop("in_scope")
-    if not allowed:
+    (locked,) = found
+    if not locked.in_scope:
         raise forbidden(OUT_OF_SCOPE, Reason.OUT_OF_SCOPE)
-    # The row as Tortoise itself turns rows into instances, so the rare paths (reopening) can save() it.
-    return Ticket._init_from_db(**row), kind
+    return locked.ticket, locked.kind
 
 
 async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> ReplyChange:

@@ -30,6 +30,7 @@ from schema.lookahead import Selection, later, look_ahead
 from schema.pagination import Connection, Edge, PageInfo
 from schema.tickets.attachments import Attachment, by_reply, load_attachments
 from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
+from schema.tickets.link_types import Links, TicketLink, load_links, read_links_ahead
 from schema.tickets.replies import HistoryEntry, Reply
 from schema.tickets.views import view_queue
 
@@ -57,6 +58,8 @@ class Ticket:
     # Replies read ahead for this ticket, by (first, last, internal): see `read_ahead`.
     _replies: strawberry.Private[dict[tuple[int | None, int | None, bool | None], list[Reply]] | None] = None
     _attachments: strawberry.Private[list[Attachment] | None] = None
+    # Links read ahead for this ticket (schema/tickets/link_types.py `read_links_ahead`).
+    _links: strawberry.Private[Links | None] = None
 
     @strawberry.field(description="The description rendered as safe HTML (see docs/markdown.md).")
     def description_html(self) -> str:
@@ -170,6 +173,24 @@ class Ticket:
         return later(load_attachments(info, int(self.id)))
 
     @strawberry.field(
+        description="Links to other tickets, oldest first: those whose other ticket you may open (requesters: links "
+        "between their own tickets). Not available to guests."
+    )
+    def links(self, info: Info) -> list[TicketLink]:
+        return self._links.all if self._links is not None else later(self._load_links(info, "all"))
+
+    @strawberry.field(description="The parent ticket (this one is CHILD_OF it), if any you may open. Not for guests.")
+    def parent(self, info: Info) -> TicketLink | None:
+        return self._links.parent if self._links is not None else later(self._load_links(info, "parent"))
+
+    @strawberry.field(description="The child tickets (this one is PARENT_OF them) you may open. Not for guests.")
+    def children(self, info: Info) -> list[TicketLink]:
+        return self._links.children if self._links is not None else later(self._load_links(info, "children"))
+
+    async def _load_links(self, info: Info, part: str) -> Any:
+        return getattr(await load_links(info, int(self.id)), part)
+
+    @strawberry.field(
         description="Every recorded change in time order, as far as you may see it. Not available to guests."
     )
     async def history(self, info: Info) -> list[HistoryEntry]:
@@ -239,10 +260,11 @@ def relations_in(selected: Selection) -> set[str]:
 
 async def read_ahead(info: Info, tickets: list[Ticket], selected: Selection) -> None:
     """Read the replies these tickets will show, one statement per distinct `replies(...)` arguments (with their
-    authors joined when asked for), and their attachments in one statement, before graphql-core walks the tickets
-    (docs/performance.md)."""
+    authors joined when asked for), their attachments and their links when shown (one statement each), before
+    graphql-core walks the tickets (docs/performance.md)."""
     if not tickets:
         return
+    await read_links_ahead(info, tickets, selected)
     if "replies" in selected:
         await _read_replies(info, tickets, selected)
     if "attachments" in selected or "attachments" in selected.child("replies"):

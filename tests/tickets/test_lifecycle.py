@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
@@ -15,6 +13,7 @@ from models.tickets import Ticket
 from resolvers.kernel.errors import Reason
 from tests.helpers import (
     ERRORS,
+    STAFF_CHANGE_OUTCOMES,
     Guest,
     Person,
     assert_refused,
@@ -25,7 +24,7 @@ from tests.helpers import (
     make_guest,
     make_person,
     make_ticket,
-    refusals,
+    mutation_outcome,
     status_of,
 )
 
@@ -61,28 +60,7 @@ def target(people: dict[str, Person | Guest | None], who: str, ticket: Ticket) -
     return person.ticket if isinstance(person, Guest) else ticket
 
 
-def outcome(body: dict[str, Any], name: str) -> Reason | None:
-    """None for success, else the reason: of the top-level error when the guest gate refused the mutation before
-    it ran (it names the mutation), or of the payload's only error."""
-    if body.get("errors"):
-        (error,) = body["errors"]
-        reason = Reason(error["extensions"]["reason"])
-        assert (error["extensions"]["code"], error["extensions"]["field"]) == (reason.code.value, f"Mutation.{name}")
-        return reason
-    found = refusals(body["data"][name])
-    assert len(found) <= 1, found
-    return found[0][0] if found else None
-
-
-EXPECTED = {
-    "admin": None,
-    "staff_in_scope": None,
-    "staff_out_of_scope": Reason.OUT_OF_SCOPE,
-    "owner": Reason.STAFF_ONLY,
-    "other_user": Reason.STAFF_ONLY,
-    "guest": Reason.FIELD_NOT_ALLOWED,  # the gate: a guest may not call these at all
-    "anonymous": Reason.SIGN_IN_REQUIRED,
-}
+EXPECTED = STAFF_CHANGE_OUTCOMES
 
 
 @pytest.mark.parametrize("who", ROLES)
@@ -99,7 +77,7 @@ async def test_change_status_matrix(client: httpx.AsyncClient, who: str, start: 
         {"i": {"number": ticket.number, "statusId": str(in_progress.id)}},
         person.token if person else None,
     )
-    assert outcome(body, "changeStatus") == EXPECTED[who]
+    assert mutation_outcome(body, "changeStatus") == EXPECTED[who]
     after = await Ticket.get(id=ticket.id)
     assert (after.status_id == in_progress.id) is (EXPECTED[who] is None)
 
@@ -115,7 +93,7 @@ async def test_resolve_matrix(client: httpx.AsyncClient, who: str) -> None:
         {"i": {"number": ticket.number, "resolutionNotes": "Rebooted"}},
         person.token if person else None,
     )
-    assert outcome(body, "resolveTicket") == EXPECTED[who]
+    assert mutation_outcome(body, "resolveTicket") == EXPECTED[who]
     after = await Ticket.get(id=ticket.id)
     assert (after.status_id == (await status_of(StatusKind.RESOLVED)).id) is (EXPECTED[who] is None)
 
@@ -130,7 +108,7 @@ async def test_reopen_matrix(client: httpx.AsyncClient, who: str, start: StatusK
     body = await gql(
         client, REOPEN, {"i": {"number": ticket.number, "reason": "Not fixed"}}, person.token if person else None
     )
-    assert outcome(body, "reopenTicket") == EXPECTED[who]
+    assert mutation_outcome(body, "reopenTicket") == EXPECTED[who]
     after = await Ticket.get(id=ticket.id)
     assert (after.status_id == (await status_of(StatusKind.NEW)).id) is (EXPECTED[who] is None)
 
