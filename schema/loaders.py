@@ -13,6 +13,7 @@ from strawberry.dataloader import DataLoader
 
 from resolvers.kernel.actor import Actor
 from resolvers.kernel.rows import rows_by_id, rows_grouped
+from resolvers.tickets.sla import sla_rows_for_tickets
 from resolvers.tickets.thread import history_for_tickets, replies_for_tickets
 
 Row = dict[str, Any]
@@ -39,6 +40,7 @@ class Loaders:
     def history_by_ticket_id(self) -> DataLoader[int, list[Row]]:
         return DataLoader(load_fn=partial(history_for_tickets, self._actor))
 
+    sla_by_ticket_id = cached_property(lambda self: DataLoader(load_fn=sla_rows_for_tickets))
     user_by_id = cached_property(lambda self: _by_id("user"))
     group_by_id = cached_property(lambda self: _by_id("group"))
     status_by_id = cached_property(lambda self: _by_id("status"))

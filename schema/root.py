@@ -26,6 +26,7 @@ AREAS = (
     "tickets.replies",
     "admin.cti_admin",
     "admin.statuses_admin",
+    "admin.sla_policies",
     "accounts.groups",
     "admin.settings",
     "admin.outbox_view",

@@ -11,11 +11,13 @@ from typing import Any
 from core.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.kernel.actor import Actor, require_requester, require_user
-from resolvers.kernel.errors import Problems, Reason
+from resolvers.kernel.errors import Problems, Reason, forbidden
 from resolvers.kernel.pagination import clean_page_size, decode_cursor, encode_cursor, not_a_cursor
 from resolvers.kernel.rows import as_row
+from resolvers.kernel.settings import get_setting
 from resolvers.kernel.sql import Row, Statement
 from resolvers.kernel.validation import MAX_ID, check_list_length, check_moment, has_nul, parse_id
+from resolvers.tickets import sla
 from resolvers.tickets.rows import TICKET_COLUMNS, T, fetch_tickets, ticket_select
 from resolvers.tickets.visibility import EVERYTHING, as_sql, queue_parts, visible_parts
 
@@ -33,6 +35,8 @@ class TicketSort(Enum):
     CREATED_DESC = (("created_at", "desc"), ("id", "desc"))
     CREATED_ASC = (("created_at", "asc"), ("id", "asc"))
     PRIORITY = (("priority", "asc"), ("updated_at", "desc"), ("id", "desc"))
+    # Earliest deadline still to be met first, tickets without one last (resolvers/tickets/sla.py).
+    SLA_DUE = (("sla_due_at", "asc"), ("id", "asc"))
 
 
 class AssigneeChoice(Enum):
@@ -40,7 +44,7 @@ class AssigneeChoice(Enum):
     UNASSIGNED = "UNASSIGNED"
 
 
-_DATETIME_COLUMNS = {"updated_at", "created_at"}
+_DATETIME_COLUMNS = {"updated_at", "created_at", "sla_due_at"}
 
 
 @dataclass
@@ -57,6 +61,7 @@ class TicketFilter:
     created_before: datetime | None = None
     reopened: bool | None = None
     search: str | None = None
+    sla_states: list[sla.SlaState] | None = None
 
 
 @dataclass
@@ -147,6 +152,8 @@ def _conditions(actor: Actor, wanted: TicketFilter, problems: Problems, statemen
         conditions.append(f'{T}."created_at" < {statement.param(created_before)}')
     if wanted.reopened is not None:
         conditions.append(f'{T}."reopened" = {statement.param(wanted.reopened)}')
+    if wanted.sla_states:
+        conditions.append(sla.state_condition(set(wanted.sla_states), statement, T))
     # A NUL cannot be in any subject, and PostgreSQL refuses it in a query: a VALIDATION error, not a 500.
     search = (wanted.search or "").strip()
     if len(search) > MAX_SEARCH_LENGTH:
@@ -176,8 +183,21 @@ async def _where(actor: Actor, wanted: TicketFilter, problems: Problems, stateme
     return [*([scope] if scope else []), *_conditions(actor, wanted, problems, statement)]
 
 
+async def _check_sla_allowed(wanted: TicketFilter, sort: TicketSort) -> None:
+    """Filtering or sorting by SLA needs the setting on: otherwise there is no SLA data to use (SLA_DISABLED)."""
+    field = "filter.slaStates" if wanted.sla_states else "sort" if sort is TicketSort.SLA_DUE else None
+    if field and not await get_setting("sla_enabled"):
+        raise forbidden(
+            f"{field} needs SLA, and the slaEnabled setting is off; leave it out.", Reason.SLA_DISABLED, field
+        )
+
+
 def ticket_cursor(sort: TicketSort, row: dict[str, Any]) -> str:
     """The row's position in this sort, tagged with the sort so a cursor cannot be replayed in another one."""
+    if sort is TicketSort.SLA_DUE:
+        # No deadline sorts last; written as "" since the cursor codec has no null.
+        due = row["sla_due_at"]
+        return encode_cursor([sort.name, [due.isoformat() if due else "", int(row["id"])]])
     values = [row[column] for column, _ in sort.value]
     return encode_cursor([sort.name, [v.isoformat() if isinstance(v, datetime) else int(v) for v in values]])
 
@@ -201,6 +221,8 @@ def read_ticket_cursor(sort: TicketSort, cursor: str) -> list[Any]:
         name, values = position
         if name != sort.name or len(values) != len(sort.value):
             raise ValueError("cursor of another sort")
+        if sort is TicketSort.SLA_DUE and values[0] == "":
+            return [None, _cursor_value("id", values[1])]
         return [_cursor_value(column, v) for (column, _), v in zip(sort.value, values, strict=True)]
     except (ValueError, TypeError, OverflowError):
         raise not_a_cursor(hint=" and sort; start again without it") from None
@@ -209,6 +231,8 @@ def read_ticket_cursor(sort: TicketSort, cursor: str) -> list[Any]:
 def _after(sort: TicketSort, values: list[Any], statement: Statement) -> str:
     """Rows strictly after the cursor in the sort order: a bound on the first column (so an index range starts at
     the cursor and the last page costs what the first does), then (a > x) or (a = x and b > y) or ..."""
+    if sort is TicketSort.SLA_DUE:
+        return sla.after_condition(values[0], values[1], statement, T)
     (first, direction), *_ = sort.value
     bound = f'{T}."{first}" {">=" if direction == "asc" else "<="} {statement.param(values[0])}'
     alternatives: list[str] = []
@@ -239,9 +263,12 @@ async def list_tickets(
     statement = Statement()
     where = await _where(actor, wanted, problems, statement)
     problems.raise_if_any()
+    await _check_sla_allowed(wanted, sort)
     if after:
         where.append(_after(sort, read_ticket_cursor(sort, after), statement))
     order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)
+    if sort is TicketSort.SLA_DUE:
+        order = sla.sort_order(T)
     text = ticket_select(relations) + _where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
     rows = await fetch_tickets(statement, text, relations)
     total = await _count(actor, wanted) if with_total else -1

@@ -11,7 +11,9 @@ import strawberry
 from core.enums import Priority as StoredPriority
 from resolvers.tickets import queue as ticket_queue
 from resolvers.tickets.filing import NewTicket
+from resolvers.tickets.sla import SlaState as StoredSlaState
 from schema.enums import Priority
+from schema.tickets.sla import SlaState
 
 
 @strawberry.enum(description="Orders for the ticket queue.")
@@ -20,6 +22,11 @@ class TicketSort(Enum):
     CREATED_DESC = strawberry.enum_value("CREATED_DESC", description="Newest first.")
     CREATED_ASC = strawberry.enum_value("CREATED_ASC", description="Oldest first.")
     PRIORITY = strawberry.enum_value("PRIORITY", description="Critical first, then by last update.")
+    SLA_DUE = strawberry.enum_value(
+        "SLA_DUE",
+        description="SLA deadline soonest first (the earlier of the deadlines still to be met); tickets without one "
+        "last. Needs the slaEnabled setting (else SLA_DISABLED).",
+    )
 
 
 @strawberry.enum(description="Shortcuts for the assignee filter.")
@@ -52,6 +59,11 @@ class TicketFilterInput:
         description="Words in the subject, at most 255 characters. Staff typing a number get that ticket, whatever "
         "its scope.",
     )
+    sla_states: list[SlaState] | None = strawberry.field(
+        default=None,
+        description="In any of these SLA states now (tickets without SLA match none). Needs the slaEnabled setting "
+        "(else SLA_DISABLED).",
+    )
 
     def to_domain(self) -> ticket_queue.TicketFilter:
         return ticket_queue.TicketFilter(
@@ -67,6 +79,7 @@ class TicketFilterInput:
             created_before=self.created_before,
             reopened=self.reopened,
             search=self.search,
+            sla_states=[StoredSlaState[s.name] for s in self.sla_states] if self.sla_states else None,
         )
 
 

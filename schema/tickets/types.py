@@ -29,6 +29,7 @@ from schema.lookahead import Selection, later, look_ahead
 from schema.pagination import Connection, Edge, PageInfo
 from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
 from schema.tickets.replies import HistoryEntry, Reply
+from schema.tickets.sla import TicketSla, ticket_sla
 
 T = TypeVar("T")
 
@@ -157,6 +158,13 @@ class Ticket:
         return [Reply.from_row(r) for r in rows]
 
     @strawberry.field(
+        description="SLA deadlines and state; null without a policy, while the slaEnabled setting is off, and for "
+        "requesters. Staff and admins only; not available to guests."
+    )
+    def sla(self, info: Info) -> TicketSla | None:
+        return ticket_sla(info, self._row)
+
+    @strawberry.field(
         description="Every recorded change in time order, as far as you may see it. Not available to guests."
     )
     async def history(self, info: Info) -> list[HistoryEntry]:
@@ -217,7 +225,7 @@ def _keep(value: Any) -> Any:
 
 # GraphQL field name -> relation joined into the ticket's row (resolvers/tickets/rows.py).
 RELATIONS = {"status": "status", "category": "category", "type": "type", "item": "item", "requester": "requester",
-             "assignee": "assignee", "assignedGroup": "assigned_group"}  # fmt: skip
+             "assignee": "assignee", "assignedGroup": "assigned_group", "sla": "sla"}  # fmt: skip
 
 
 def relations_in(selected: Selection) -> set[str]:
