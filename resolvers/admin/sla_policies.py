@@ -113,13 +113,12 @@ async def _pair_taken(policy: SlaPolicy) -> DomainError:
     )
 
 
-async def _save(policy: SlaPolicy, **save: Any) -> None:
-    """Save, turning a concurrent writer's clash on the unique indexes into the same refusals as the checks."""
-    try:
-        await policy.save(**save)
-    except IntegrityError:
-        clash = await SlaPolicy.exclude(id=policy.id or 0).filter(name=policy.name).exists()
-        raise (name_taken(policy.name, _WHAT) if clash else await _pair_taken(policy)) from None
+async def _clash(policy: SlaPolicy) -> DomainError:
+    """After a unique index refused a save (a concurrent writer slipped between the check and the write; the
+    transaction has rolled back): the same refusal the checks give."""
+    if await SlaPolicy.exclude(id=policy.id or 0).filter(name=policy.name).exists():
+        return name_taken(policy.name, _WHAT)
+    return await _pair_taken(policy)
 
 
 async def create_policy(actor: Actor | None, data: PolicyInput) -> Row:
@@ -132,10 +131,14 @@ async def create_policy(actor: Actor | None, data: PolicyInput) -> Row:
             problems.add(field, f"{field} is required.", Reason.REQUIRED)
     policy = SlaPolicy(priority=None, category_id=None)
     await _apply(problems, policy, data)
-    async with in_transaction():
-        await _check_unique(policy)
-        await _save(policy)
-        await record(actor, "sla_policy.created", "sla_policy", policy.id, after=_audit_values(policy))
+    try:
+        async with in_transaction():
+            await _check_unique(policy)
+            await policy.save()
+            await record(actor, "sla_policy.created", "sla_policy", policy.id, after=_audit_values(policy))
+    except IntegrityError:
+        policy.id = None  # type: ignore[assignment]
+        raise await _clash(policy) from None
     return as_row(policy, COLUMNS)
 
 
@@ -152,15 +155,18 @@ async def _policy(raw_id: str | None) -> SlaPolicy:
 async def update_policy(actor: Actor | None, raw_id: str | None, data: PolicyInput) -> Row:
     """Admins only; the same rules as create. Tickets filed earlier keep the targets they were given."""
     actor = require_admin(actor)
-    async with in_transaction():
-        policy = await _policy(raw_id)
-        before = _audit_values(policy)
-        await _apply(Problems(), policy, data)
-        await _check_unique(policy)
-        old, new = changed(before, _audit_values(policy))
-        if new:
-            await _save(policy, update_fields=[*new, "match_key"])
-            await record(actor, "sla_policy.updated", "sla_policy", policy.id, before=old, after=new)
+    policy = await _policy(raw_id)
+    try:
+        async with in_transaction():
+            before = _audit_values(policy)
+            await _apply(Problems(), policy, data)
+            await _check_unique(policy)
+            old, new = changed(before, _audit_values(policy))
+            if new:
+                await policy.save(update_fields=[*new, "match_key"])
+                await record(actor, "sla_policy.updated", "sla_policy", policy.id, before=old, after=new)
+    except IntegrityError:
+        raise await _clash(policy) from None
     return as_row(policy, COLUMNS)
 
 
