@@ -7,8 +7,10 @@ from typing import Any
 import httpx
 import pytest
 
+from core import clock
 from core.enums import StatusKind
 from resolvers.kernel.errors import Reason
+from tests.conftest import StatementLog
 from tests.helpers import (
     ERRORS,
     assert_query_refused,
@@ -256,3 +258,41 @@ async def test_who_sees_ticket_sla(client: httpx.AsyncClient, role: str) -> None
         assert data["ticket"] == {"number": number, "sla": None}
     else:
         assert data["ticket"]["sla"]["state"] == "OK"
+
+
+SLA_W1 = """query($first: Int) { tickets(first: $first) { edges { node { number subject priority status { name }
+  requester { name email } assignee { name } category { name } replies(last: 5, internal: false) { body }
+  sla { policy { name } responseDueAt resolutionDueAt state pausedSince } } } } }"""
+SLA_ONLY = "query($first: Int) { tickets(first: $first) { edges { node { number sla { state policy { name } } } } } }"
+
+
+@pytest.mark.parametrize("page", [1, 10, 30])
+async def test_the_queue_with_sla_costs_no_statement_more_at_any_page_size(
+    client: httpx.AsyncClient, count_statements: StatementLog, page: int
+) -> None:
+    world = await sla_desk()
+    for _ in range(30):
+        await world.file(client, at(0))
+    clock.set_now(at(50))
+    for document, statements in ((SLA_ONLY, 2), (SLA_W1, 3)):
+        await gql_data(client, document, {"first": page}, world.staff.token)  # warm the driver
+        count_statements.clear()
+        data = await gql_data(client, document, {"first": page}, world.staff.token)
+        # Authentication, the page with its joins (the SLA columns, the policy and the setting among them), and
+        # for W1 the replies: the SLA adds no statement.
+        assert count_statements.count == statements, count_statements.statements
+        slas = [edge["node"]["sla"] for edge in data["tickets"]["edges"]]
+        assert len(slas) == page and {(s["state"], s["policy"]["name"]) for s in slas} == {("AT_RISK", "Standard")}
+
+
+async def test_a_mutation_payload_loads_the_sla_in_one_statement(
+    client: httpx.AsyncClient, count_statements: StatementLog
+) -> None:
+    world = await sla_desk()
+    number = await world.file(client, at(0))
+    document = f"""mutation($i: ChangeStatusInput!) {{ changeStatus(input: $i) {{ ticket {{ {SLA} }} {ERRORS} }} }}"""
+    count_statements.clear()
+    data = await gql_data(client, document, {"i": {"number": number, "statusId": str(world.pending.id)}},
+                          world.staff.token)  # fmt: skip
+    assert data["changeStatus"]["ticket"]["sla"]["pausedSince"] == iso(at(0))
+    assert sum("sla_policies" in s for s in count_statements.statements) == 1

@@ -109,3 +109,29 @@ async def test_concurrent_runs_raise_each_event_once(client: httpx.AsyncClient) 
     ids = [await ticket_id(n) for n in numbers]
     assert sorted(t for topic, t, _ in raised if topic == AT_RISK_EVENT) == sorted(ids)
     assert sorted(t for topic, t, _ in raised if topic == BREACHED_EVENT) == sorted(ids)
+
+
+async def test_the_embedded_runtime_raises_them_at_every_minute(client: httpx.AsyncClient) -> None:
+    from jobs.runtime import JobRuntime
+
+    world = await sla_desk()
+    number = await world.file(client, at(0))
+    clock.set_now(at(54.5))
+    runtime = JobRuntime(None)
+    await runtime.start()
+    try:
+        await _until(lambda: clock.sleepers().count(at(55)) == 2)  # the email pass and the SLA evaluation
+        clock.set_now(at(55))
+        await _until(lambda: clock.sleepers().count(at(56)) == 2)
+    finally:
+        await runtime.stop()
+    assert [(topic, payload["number"]) for topic, _, payload in await events()] == [(AT_RISK_EVENT, number)]
+
+
+async def _until(condition: Any) -> None:
+    """Wait (bounded, not timed: the bound only turns a hang into a failure) until the loops are where we want."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while not condition():
+        assert loop.time() < deadline, clock.sleepers()
+        await asyncio.sleep(0.01)
