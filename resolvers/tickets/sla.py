@@ -122,24 +122,21 @@ def state_of(sla: Row, now: datetime | None = None) -> SlaState:
     return state_at(sla["sla_warn_at"], sla["sla_breach_at"], now or clock.now())
 
 
-def state_condition(states: set[SlaState], statement: Statement, alias: str) -> str:
-    """SQL: the ticket's state now is one of `states` (tickets without SLA match none). Parameters are added in
-    text order (SQLite numbers them by position)."""
+def state_sql(statement: Statement, alias: str) -> str:
+    """SQL: the ticket's state now as text ('OK', 'AT_RISK', 'BREACHED'), NULL without SLA; the same rule as
+    `state_at`. For the queue filter (and counts by state)."""
     now = clock.now()
+    return (
+        f"CASE WHEN NOT ({has_sla_sql(alias)}) THEN NULL"
+        f" WHEN {alias}.\"sla_breach_at\" < {statement.param(now)} THEN 'BREACHED'"
+        f" WHEN {alias}.\"sla_warn_at\" < {statement.param(now)} THEN 'AT_RISK' ELSE 'OK' END"
+    )
 
-    def passed(column: str) -> str:
-        return f'{alias}."{column}" < {statement.param(now)}'
 
-    def not_passed(column: str) -> str:
-        return f'({alias}."{column}" IS NULL OR {alias}."{column}" >= {statement.param(now)})'
-
-    wanted = {
-        SlaState.BREACHED: lambda: passed("sla_breach_at"),
-        SlaState.AT_RISK: lambda: f"{passed('sla_warn_at')} AND {not_passed('sla_breach_at')}",
-        SlaState.OK: lambda: not_passed("sla_warn_at"),
-    }
-    either = " OR ".join(f"({wanted[s]()})" for s in SlaState if s in states)
-    return f"({has_sla_sql(alias)} AND ({either or '1 = 0'}))"
+def state_condition(states: set[SlaState], statement: Statement, alias: str) -> str:
+    """SQL: the ticket's state now is one of `states` (tickets without SLA match none)."""
+    wanted = ", ".join(f"'{state.value}'" for state in SlaState if state in states)
+    return f"({state_sql(statement, alias)}) IN ({wanted})" if wanted else "1 = 0"
 
 
 # --- the clocks -----------------------------------------------------------------------------------------------
