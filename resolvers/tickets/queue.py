@@ -183,9 +183,12 @@ async def _where(actor: Actor, wanted: TicketFilter, problems: Problems, stateme
     return [*([scope] if scope else []), *_conditions(actor, wanted, problems, statement)]
 
 
-async def _check_sla_allowed(wanted: TicketFilter, sort: TicketSort) -> None:
-    """Filtering or sorting by SLA needs the setting on: otherwise there is no SLA data to use (SLA_DISABLED)."""
+async def _check_sla_allowed(actor: Actor, wanted: TicketFilter, sort: TicketSort) -> None:
+    """Filtering or sorting by SLA is for staff (requesters do not see SLA data, and ordering their tickets by it
+    would show it) and needs the setting on: otherwise there is no SLA data to use (SLA_DISABLED)."""
     field = "filter.slaStates" if wanted.sla_states else "sort" if sort is TicketSort.SLA_DUE else None
+    if field and not actor.is_staff:
+        raise forbidden(f"{field} is for staff: SLA data is not shown to requesters.", Reason.STAFF_ONLY, field)
     if field and not await get_setting("sla_enabled"):
         raise forbidden(
             f"{field} needs SLA, and the slaEnabled setting is off; leave it out.", Reason.SLA_DISABLED, field
@@ -263,7 +266,7 @@ async def list_tickets(
     statement = Statement()
     where = await _where(actor, wanted, problems, statement)
     problems.raise_if_any()
-    await _check_sla_allowed(wanted, sort)
+    await _check_sla_allowed(actor, wanted, sort)
     if after:
         where.append(_after(sort, read_ticket_cursor(sort, after), statement))
     order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)

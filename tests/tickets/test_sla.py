@@ -296,3 +296,37 @@ async def test_a_mutation_payload_loads_the_sla_in_one_statement(
                           world.staff.token)  # fmt: skip
     assert data["changeStatus"]["ticket"]["sla"]["pausedSince"] == iso(at(0))
     assert sum("sla_policies" in s for s in count_statements.statements) == 1
+
+
+async def test_the_queue_filters_by_each_state_and_counts_alike(client: httpx.AsyncClient) -> None:
+    world = await sla_desk(6000, 60)
+    await set_sla(False)
+    unmanaged = await world.file(client, at(0))
+    await set_sla(True)
+    breached = await world.file(client, at(0))  # due at 60
+    at_risk = await world.file(client, at(45))  # at risk from 93
+    ok = await world.file(client, at(60))  # at risk from 108
+    clock.set_now(at(100))
+    counted = "query($f: TicketFilterInput) { tickets(filter: $f) { totalCount edges { node { number } } } }"
+    cases = {
+        ("OK",): [ok], ("AT_RISK",): [at_risk], ("BREACHED",): [breached],
+        ("OK", "BREACHED"): [ok, breached], ("OK", "AT_RISK", "BREACHED"): [ok, at_risk, breached],
+    }  # fmt: skip
+    for states, expected in cases.items():
+        data = (await gql_data(client, counted, {"f": {"slaStates": list(states)}}, world.staff.token))["tickets"]
+        assert sorted(edge["node"]["number"] for edge in data["edges"]) == sorted(expected), states
+        assert data["totalCount"] == len(expected)
+    everything = await queue(client, world)
+    assert unmanaged in everything and len(everything) == 4
+
+
+@pytest.mark.parametrize("variables", [{"f": {"slaStates": ["BREACHED"]}}, {"s": "SLA_DUE"}], ids=["filter", "sort"])
+async def test_requesters_may_not_filter_or_sort_by_sla(client: httpx.AsyncClient, variables: dict[str, Any]) -> None:
+    world = await sla_desk()
+    await world.file(client, at(0))
+    body = await gql(client, QUEUE, variables, world.owner.token)
+    assert_query_refused(body, Reason.STAFF_ONLY, "filter.slaStates" if "f" in variables else "sort")
+    body = await gql(client, QUEUE, variables)
+    assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.tickets")
+    data = await gql_data(client, QUEUE, variables, world.outsider.token)  # staff in no group: an empty queue
+    assert data["tickets"]["edges"] == []
