@@ -330,3 +330,16 @@ async def test_requesters_may_not_filter_or_sort_by_sla(client: httpx.AsyncClien
     assert_query_refused(body, Reason.SIGN_IN_REQUIRED, "Query.tickets")
     data = await gql_data(client, QUEUE, variables, world.outsider.token)  # staff in no group: an empty queue
     assert data["tickets"]["edges"] == []
+
+
+async def test_a_requester_reopening_by_reply_resumes_the_clocks(client: httpx.AsyncClient) -> None:
+    world = await sla_desk(6000, 60)
+    number = await world.file(client, at(0))
+    await world.sla(client, number, at(10))
+    await gql_data(client, RESOLVE, {"i": {"number": number}}, world.staff.token)
+    await world.sla(client, number, at(100))
+    data = await gql_data(client, REPLY, {"i": {"number": number, "body": "Still broken"}}, world.owner.token)
+    assert data["addReply"]["errors"] == []
+    sla = await world.sla(client, number, at(101))
+    # 10 minutes counted before the resolution; the 90 minutes while Resolved do not count.
+    assert (sla["state"], sla["pausedSince"], sla["resolutionDueAt"]) == ("OK", None, iso(at(150)))
