@@ -38,8 +38,9 @@ class PolicyInput:
     name: str | _Keep = KEEP
     priority: Priority | _Keep | None = KEEP
     category_id: str | _Keep | None = KEEP
-    first_response_minutes: int | _Keep = KEEP
-    resolution_minutes: int | _Keep = KEEP
+    # None (null in an update) is refused: a policy always has both targets.
+    first_response_minutes: int | _Keep | None = KEEP
+    resolution_minutes: int | _Keep | None = KEEP
 
 
 def match_key(priority: Priority | int | None, category_id: int | None) -> str:
@@ -70,8 +71,10 @@ async def list_policies(actor: Actor | None) -> list[Row]:
     return sorted(rows, key=lambda r: (r["priority"] is not None, r["category_id"] is not None, r["name"].lower()))
 
 
-def _minutes(problems: Problems, field: str, value: int | _Keep) -> None:
-    if not isinstance(value, _Keep) and not 1 <= value <= MAX_MINUTES:
+def _minutes(problems: Problems, field: str, value: int | _Keep | None) -> None:
+    if value is None:
+        problems.add(field, f"{field} is required: a policy always has both targets.", Reason.REQUIRED)
+    elif not isinstance(value, _Keep) and not 1 <= value <= MAX_MINUTES:
         problems.add(field, f"{field} is {value}; it must be between 1 and {MAX_MINUTES} minutes.", Reason.OUT_OF_RANGE)
 
 
@@ -88,11 +91,11 @@ async def _apply(problems: Problems, policy: SlaPolicy, data: PolicyInput) -> No
         policy.category_id = category_id
     _minutes(problems, "firstResponseMinutes", data.first_response_minutes)
     _minutes(problems, "resolutionMinutes", data.resolution_minutes)
-    if not isinstance(data.first_response_minutes, _Keep):
-        policy.first_response_minutes = data.first_response_minutes
-    if not isinstance(data.resolution_minutes, _Keep):
-        policy.resolution_minutes = data.resolution_minutes
     problems.raise_if_any()
+    if isinstance(data.first_response_minutes, int):
+        policy.first_response_minutes = data.first_response_minutes
+    if isinstance(data.resolution_minutes, int):
+        policy.resolution_minutes = data.resolution_minutes
 
 
 async def _check_unique(policy: SlaPolicy) -> None:

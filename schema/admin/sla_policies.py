@@ -124,8 +124,8 @@ def _policy_input(input: CreateSlaPolicyInput | UpdateSlaPolicyInput) -> rules.P
         name=_given(input.name) if input.name is not None else "",
         priority=_given(input.priority, _priority),
         category_id=_given(input.category_id, str),
-        first_response_minutes=_given(input.first_response_minutes) if input.first_response_minutes is not None else 0,
-        resolution_minutes=_given(input.resolution_minutes) if input.resolution_minutes is not None else 0,
+        first_response_minutes=_given(input.first_response_minutes),
+        resolution_minutes=_given(input.resolution_minutes),
     )
 
 

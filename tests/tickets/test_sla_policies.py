@@ -138,6 +138,8 @@ async def test_every_bad_field_is_reported_at_once_and_nothing_is_saved(client: 
                                  (Reason.OUT_OF_RANGE, "resolutionMinutes")]  # fmt: skip
     payload = await run(client, "updateSlaPolicy", token, policyId=str(existing.id), firstResponseMinutes=-5)
     assert_refused(payload, Reason.OUT_OF_RANGE, "firstResponseMinutes")
+    payload = await run(client, "updateSlaPolicy", token, policyId=str(existing.id), name=None, resolutionMinutes=None)
+    assert refusals(payload) == [(Reason.REQUIRED, "name"), (Reason.REQUIRED, "resolutionMinutes")]
     payload = await run(client, "updateSlaPolicy", token, policyId="12345", name="x")
     assert_refused(payload, Reason.SLA_POLICY_NOT_FOUND, "policyId")
     payload = await run(client, "deleteSlaPolicy", token, policyId="abc")
