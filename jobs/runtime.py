@@ -3,9 +3,10 @@
 Two modes, chosen by REDIS_URL:
 
 - **Embedded** (no REDIS_URL): everything runs inside the app process. Each committed outbox email is delivered
-  by an in-process task, and two periodic loops run the same functions the arq worker would: the close sweep at
-  minute 0 of every hour and the pending-email pass at second 0 of every minute. Several app processes each run
-  the loops; that is safe because both jobs are idempotent (the sweep locks rows, the mailer claims each email).
+  by an in-process task, and periodic loops run the same functions the arq worker would: the close sweep at
+  minute 0 of every hour, the pending-email pass and the SLA evaluation at second 0 of every minute. Several app
+  processes each run the loops; that is safe because every job is idempotent (the sweep locks rows, the mailer
+  claims each email, the SLA evaluation claims each event).
 - **Queue** (REDIS_URL set): each committed outbox email becomes an arq `deliver_email` job; the periodic work
   is the worker's cron (`helpdesk worker`), so the app process runs no loops. Redis being unreachable never stops
   the app: jobs/redis_link.py logs it, skips the announcements and reconnects in the background.
@@ -29,6 +30,7 @@ from arq.connections import ArqRedis
 from core import clock
 from jobs.email import deliver_email, deliver_pending_emails
 from jobs.redis_link import RedisLink
+from jobs.sla import raise_sla_events_job
 from jobs.sweep import close_expired_tickets_job
 from resolvers.notify import outbox
 
@@ -58,6 +60,7 @@ class Periodic:
 PERIODIC = (
     Periodic("close_expired_tickets", HOUR, close_expired_tickets_job),
     Periodic("deliver_pending_emails", MINUTE, deliver_pending_emails),
+    Periodic("raise_sla_events", MINUTE, raise_sla_events_job),
 )
 
 

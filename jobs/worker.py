@@ -1,4 +1,5 @@
-"""The arq worker (`helpdesk worker`): email delivery jobs, the hourly close sweep, the pending-email pass.
+"""The arq worker (`helpdesk worker`): email delivery jobs, the hourly close sweep, the pending-email pass and the
+SLA evaluation.
 
 Run it with `helpdesk worker` when REDIS_URL is set; without Redis the app runs the same jobs in-process
 (jobs/runtime.py). Any number of workers may run: cron jobs are unique per slot across workers, and every job
@@ -25,6 +26,7 @@ from jobs.email import deliver_email, deliver_pending_emails
 from jobs.redis_link import REDIS_FAILURES, connect, describe
 from jobs.report import BurstReport
 from jobs.runtime import JobRuntime
+from jobs.sla import raise_sla_events_job
 from jobs.sweep import close_expired_tickets_job
 from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
 
@@ -60,12 +62,15 @@ class WorkerSettings:
         deliver_email,
         func(close_expired_tickets_job, timeout=SWEEP_TIMEOUT_SECONDS),
         deliver_pending_emails,
+        raise_sla_events_job,
     ]
     cron_jobs: Sequence[CronJob] | None = [
         # Minute 0 of every hour; only at its slot, never on worker start.
         cron(close_expired_tickets_job, minute={0}, second={0}, run_at_startup=False, timeout=SWEEP_TIMEOUT_SECONDS),
         # Second 0 of every minute: retries, and anything whose announcement was lost.
         cron(deliver_pending_emails, second={0}, run_at_startup=False),
+        # Second 0 of every minute: SLA at-risk and breached events (each once per ticket, whichever worker runs).
+        cron(raise_sla_events_job, second={0}, run_at_startup=False),
     ]
     on_startup: StartupShutdown | None = startup
     on_shutdown: StartupShutdown | None = shutdown

@@ -17,7 +17,13 @@ class SlaPolicy(Model):
     )
     first_response_minutes = fields.IntField()
     resolution_minutes = fields.IntField()
+    # "<priority or ->:<category id or ->": one policy per combination, the default ("-:-") included, kept by the
+    # database too (a plain unique index cannot, since NULLs never clash).
+    match_key = fields.CharField(max_length=40, unique=True, null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
+
+    # The foreign key column Tortoise adds at runtime, declared for the type checker.
+    category_id: int | None
 
     class Meta:
         table = "sla_policies"

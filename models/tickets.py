@@ -50,6 +50,19 @@ class Ticket(Model):
     resolution_due_at = fields.DatetimeField(null=True)
     sla_paused_seconds = fields.IntField(default=0)
     sla_paused_since = fields.DatetimeField(null=True)
+    # The policy's targets when it was applied: the ticket's promise stays as made when an admin edits the policy
+    # (resolvers/tickets/sla.py). Null: the ticket has no SLA.
+    sla_response_minutes = fields.IntField(null=True)
+    sla_resolution_minutes = fields.IntField(null=True)
+    # Derived from the clocks whenever they change, so the queue filters and sorts and the job finds work in SQL:
+    # the ticket is AT_RISK from sla_warn_at and BREACHED from sla_breach_at (null: not while things stay as they
+    # are); sla_due_at is the earliest deadline still to be met (the SLA_DUE sort).
+    sla_warn_at = fields.DatetimeField(null=True)
+    sla_breach_at = fields.DatetimeField(null=True)
+    sla_due_at = fields.DatetimeField(null=True)
+    # When the SLA job raised ticket.sla_at_risk / ticket.sla_breached: each once per ticket (jobs/sla.py).
+    sla_at_risk_event_at = fields.DatetimeField(null=True)
+    sla_breached_event_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)
 
@@ -75,4 +88,8 @@ class Ticket(Model):
             ("created_at",),
             ("priority",),
             ("resolved_at",),
+            ("sla_due_at",),
+            # The SLA job's claims: tickets not yet announced whose moment has passed (jobs/sla.py).
+            ("sla_at_risk_event_at", "sla_warn_at"),
+            ("sla_breached_event_at", "sla_breach_at"),
         )

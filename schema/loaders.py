@@ -15,6 +15,7 @@ from resolvers.kernel.actor import Actor
 from resolvers.kernel.rows import rows_by_id, rows_grouped
 from resolvers.tickets.attachments import attachments_for_tickets
 from resolvers.tickets.links import links_for_tickets
+from resolvers.tickets.sla import sla_rows_for_tickets
 from resolvers.tickets.thread import history_for_tickets, replies_for_tickets
 
 Row = dict[str, Any]
@@ -49,6 +50,7 @@ class Loaders:
     def links_by_ticket_id(self) -> DataLoader[int, list[Row]]:
         return DataLoader(load_fn=partial(links_for_tickets, self._actor))
 
+    sla_by_ticket_id = cached_property(lambda self: DataLoader(load_fn=sla_rows_for_tickets))
     user_by_id = cached_property(lambda self: _by_id("user"))
     group_by_id = cached_property(lambda self: _by_id("group"))
     status_by_id = cached_property(lambda self: _by_id("status"))

@@ -29,6 +29,7 @@ AREAS = (
     "tickets.links",
     "admin.cti_admin",
     "admin.statuses_admin",
+    "admin.sla_policies",
     "accounts.groups",
     "admin.settings",
     "admin.outbox_view",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,6 +17,9 @@ from core.enums import LinkType, Priority, Role, StatusKind
 from models.attachments import Attachment
 from models.links import TicketLink
 from models.replies import Reply
+from models.settings import Setting
+from models.sla import SlaPolicy
+from models.tickets import Ticket
 from models.views import SavedView
 from resolvers.tickets.links import REVERSE
 from schema import planned
@@ -65,6 +68,9 @@ DOCUMENTS = {
       sha256 replyId createdAt downloadUrl } replies { id attachments { id filename } } } }""",
     "queue attachments": """query { tickets(first: 10) { edges { node { number attachments { id filename }
       replies(last: 2) { attachments { id replyId } } } } } }""",
+    "sla": """query { tickets(first: 30, sort: SLA_DUE) { edges { node { number sla { policy { name priority
+      firstResponseMinutes category { name } } responseDueAt resolutionDueAt firstResponseAt state pausedSince }
+      } } } }""",
 }
 VARIABLES = {"n": 2, "more": True}
 
@@ -97,6 +103,7 @@ async def roles() -> tuple[dict[str, str | None], int]:
             await Reply.create(ticket=ticket, author=(staff if r % 2 else owner).user, body=f"**r{r}** of {i}",
                                internal=r == 2)  # fmt: skip
         await Reply.filter(ticket_id=ticket.id, body__startswith="**r3**").update(deleted_at=ticket.created_at)
+    await _sla_data(category)
     guest = await make_guest(await make_ticket(category, subject="Guest printer"), email="g@example.net")
     # A shared view whose group was deleted: savedViews shows the problem.
     gone = await make_group("Gone")
@@ -121,6 +128,22 @@ async def roles() -> tuple[dict[str, str | None], int]:
         "owner": owner.token, "other user": stranger.token, "guest": guest.token, "anonymous": None,
     }  # fmt: skip
     return tokens, guest.ticket.number or 0
+
+
+async def _sla_data(category: Any) -> None:
+    """SLA on, and clocks on every other ticket: one breached, the others far from any boundary."""
+    await Setting.create(key="sla_enabled", value=True)
+    policy = await SlaPolicy.create(name="Standard", category=category, first_response_minutes=60,
+                                    resolution_minutes=600, match_key="-:1")  # fmt: skip
+    now = datetime.now(UTC)
+    ids = await Ticket.all().order_by("id").values_list("id", flat=True)
+    for i, ticket_id in enumerate(ids[::2]):
+        due = now + timedelta(days=i - 1)
+        await Ticket.filter(id=ticket_id).update(
+            sla_policy_id=policy.id, sla_response_minutes=60, sla_resolution_minutes=600, response_due_at=due,
+            resolution_due_at=due, sla_warn_at=due, sla_breach_at=due, sla_due_at=due,
+            sla_paused_since=now if i == 2 else None,
+        )  # fmt: skip
 
 
 async def both(

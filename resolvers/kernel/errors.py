@@ -127,6 +127,11 @@ class Reason(str, Enum):
     NOT_YOUR_REPLY = "NOT_YOUR_REPLY", _F, "Only the author of a reply may change it (staff: any reply)."
     REGISTRATION_OFF = "REGISTRATION_OFF", _F, "Self-registration is turned off; an admin creates accounts."
     GUEST_SUBMISSION_OFF = "GUEST_SUBMISSION_OFF", _F, "Submitting tickets without an account is turned off."
+    SLA_DISABLED = (
+        "SLA_DISABLED",
+        _F,
+        "The slaEnabled setting is off: there are no SLA states or deadlines to filter, sort or count by.",
+    )
 
     # Missing, or not yours to see (NOT_FOUND): the two look the same.
     TICKET_NOT_FOUND = "TICKET_NOT_FOUND", _N, "No such ticket, or you may not see it."
@@ -140,10 +145,16 @@ class Reason(str, Enum):
     API_KEY_NOT_FOUND = "API_KEY_NOT_FOUND", _N, "No such API key among yours (admins: among all)."
     VIEW_NOT_FOUND = "VIEW_NOT_FOUND", _N, "No such saved view among yours and the shared ones."
     LINK_NOT_FOUND = "LINK_NOT_FOUND", _N, "The two tickets are not linked."
+    SLA_POLICY_NOT_FOUND = "SLA_POLICY_NOT_FOUND", _N, "No such SLA policy."
 
     # The current state does not allow it (CONFLICT).
     NAME_TAKEN = "NAME_TAKEN", _C, "Another one (among its siblings) already has this name, ignoring case."
     EMAIL_TAKEN = "EMAIL_TAKEN", _C, "Another account already uses this email address."
+    SLA_POLICY_EXISTS = (
+        "SLA_POLICY_EXISTS",
+        _C,
+        "Another SLA policy already covers this priority and category (or is the default); change that one instead.",
+    )
     IN_USE = "IN_USE", _C, "Something still refers to it (tickets, children, scopes, policies); it cannot be deleted."
     SYSTEM_STATUS = "SYSTEM_STATUS", _C, "NEW, RESOLVED and CLOSED are system statuses: rename them, never delete."
     MISSING_SYSTEM_STATUS = (

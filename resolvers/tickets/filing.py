@@ -17,6 +17,7 @@ from resolvers.kernel.markdown_bounded import render_markdown_bounded
 from resolvers.kernel.settings import get_setting
 from resolvers.kernel.validation import KEEP, _Keep, clean_text, parse_id
 from resolvers.notify.outbox import queue_email, queue_event
+from resolvers.tickets import sla
 from resolvers.tickets.attachment_storage import ReceivedFile
 from resolvers.tickets.attachments import check_files, kept_if_committed, store_attachments
 from resolvers.tickets.classification import Classification, check_classification
@@ -147,6 +148,8 @@ async def insert_ticket(
 ) -> Ticket:
     """Inside the caller's transaction: the ticket, its number, the audit row and the ticket.created event.
     `actor` None with a guest email means a guest filed it (audited as "guest:<email>")."""
+    category_id = draft.classification.category_id
+    clocks = await sla.new_ticket_columns(draft.priority, category_id, draft.status_id)
     ticket = await Ticket.create(
         subject=draft.subject,
         description=draft.description,
@@ -160,6 +163,7 @@ async def insert_ticket(
         guest_email=guest_email,
         tracking_ref=tracking_ref,
         created_by_id=actor.user_id if actor else None,
+        **clocks,
     )
     ticket.number = ticket.id
     await ticket.save(update_fields=["number"])
@@ -212,8 +216,10 @@ async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
                     checked.category_id, checked.type_id, checked.item_id)  # fmt: skip
         problems.raise_if_any()
         old, new = audit.changed(before, snapshot(ticket))
+        # A new priority or category may mean another SLA policy (resolvers/tickets/sla.py).
+        clocks = await sla.on_reclassified(ticket) if {"priority", "category_id"} & set(new) else []
         if new:
-            await ticket.save(update_fields=[*new, "updated_at"])
+            await ticket.save(update_fields=[*new, "updated_at", *clocks])
             await audit.record(actor, "ticket.updated", "ticket", ticket.id, before=old, after=new, ticket_id=ticket.id)
     return ticket
 

@@ -18,6 +18,7 @@ from resolvers.kernel.errors import Problems, Reason, conflict, not_found
 from resolvers.kernel.settings import get_setting
 from resolvers.kernel.validation import clean_text, parse_id
 from resolvers.notify import recipients as notify
+from resolvers.tickets import sla
 from resolvers.tickets.visibility import workable_ticket
 
 NOTES_MAX = 20_000
@@ -63,6 +64,7 @@ async def _move(
         ticket.closed_at = None
     for key, value in (extra or {}).items():
         setattr(ticket, key, value)
+    sla.on_status_change(ticket, target)
     await ticket.save()
     after = {"status_id": ticket.status_id, "resolution_notes": ticket.resolution_notes, "reopened": ticket.reopened}
     old, new = audit.changed(before, after)
@@ -163,6 +165,7 @@ async def reopen_by_reply(ticket: Ticket, actor: Actor | None, actor_label: str 
     before = {"status_id": ticket.status_id, "reopened": ticket.reopened}
     ticket.status_id = new.id
     ticket.reopened = True
+    sla.on_status_change(ticket, new)
     await ticket.save()
     await audit.record(
         actor,

@@ -12,11 +12,13 @@ from core import clock
 from core.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.kernel.actor import Actor, require_requester, require_user
-from resolvers.kernel.errors import Problems, Reason
+from resolvers.kernel.errors import Problems, Reason, forbidden
 from resolvers.kernel.pagination import clean_page_size
 from resolvers.kernel.rows import as_row
+from resolvers.kernel.settings import get_setting
 from resolvers.kernel.sql import Row, Statement
 from resolvers.kernel.validation import check_list_length, check_moment, has_nul, parse_id
+from resolvers.tickets import sla
 from resolvers.tickets.queue_cursor import TicketSort, after_cursor, read_ticket_cursor, ticket_cursor
 from resolvers.tickets.rows import TICKET_COLUMNS, T, fetch_tickets, ticket_select
 from resolvers.tickets.search import subject_condition, ticket_number
@@ -50,6 +52,7 @@ class TicketFilter:
     created_before: datetime | None = None
     reopened: bool | None = None
     search: str | None = None
+    sla_states: list[sla.SlaState] | None = None
 
 
 @dataclass
@@ -178,6 +181,11 @@ def _search_clause(actor: Actor, wanted: TicketFilter, problems: Problems, state
     return subject_condition(statement, T, search) if search else None
 
 
+def _sla_clause(actor: Actor, wanted: TicketFilter, problems: Problems, statement: Statement) -> str | None:
+    """The SLA state now (resolvers/tickets/sla.py); who may filter by it is `check_sla_allowed`'s."""
+    return sla.state_condition(set(wanted.sla_states), statement, T) if wanted.sla_states else None
+
+
 FILTER_CLAUSES: tuple[Clause, ...] = (
     _status_clause,
     _priority_clause,
@@ -187,6 +195,7 @@ FILTER_CLAUSES: tuple[Clause, ...] = (
     _classification_clause,
     _created_clause,
     _reopened_clause,
+    _sla_clause,
     _search_clause,
 )
 
@@ -209,6 +218,7 @@ async def queue_where(actor: Actor, wanted: TicketFilter, problems: Problems, st
     """The actor's queue (resolvers/tickets/visibility.py) and the filter, as SQL conditions to AND: what `tickets`
     lists and `ticketCounts` counts. A search that is a ticket number is that ticket, if the actor may open it,
     regardless of scope and of the other filters (SPEC 8; resolvers/tickets/search.py)."""
+    await check_sla_allowed(actor, "filter.slaStates" if wanted.sla_states else None)
     number = ticket_number(_search_text(Problems(), wanted))
     if number is not None:
         # Parameters in text order (SQLite numbers them by position): the number first.
@@ -223,6 +233,17 @@ async def queue_where(actor: Actor, wanted: TicketFilter, problems: Problems, st
         if condition:
             conditions.append(condition)
     return conditions
+
+
+async def check_sla_allowed(actor: Actor, field: str | None) -> None:
+    """Filtering or sorting by SLA (`field`, None when neither) is for staff (requesters do not see SLA data, and
+    ordering their tickets by it would show it) and needs the setting on: otherwise there is no SLA data to use."""
+    if field and not actor.is_staff:
+        raise forbidden(f"{field} is for staff: SLA data is not shown to requesters.", Reason.STAFF_ONLY, field)
+    if field and not await get_setting("sla_enabled"):
+        raise forbidden(
+            f"{field} needs SLA, and the slaEnabled setting is off; leave it out.", Reason.SLA_DISABLED, field
+        )
 
 
 def check_filter(actor: Actor, wanted: TicketFilter, problems: Problems) -> None:
@@ -257,12 +278,15 @@ async def page_query(
     statement = Statement()
     where = await queue_where(actor, wanted, problems, statement)
     problems.raise_if_any()
+    await check_sla_allowed(actor, "sort" if sort is TicketSort.SLA_DUE else None)
     # The walk starts at its first page; its cursors carry that moment (resolvers/tickets/queue_cursor.py).
     started = clock.now() if sort.moves else None
     if after:
         values, started = read_ticket_cursor(sort, after)
         where.append(after_cursor(sort, values, started, statement))
     order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)
+    if sort is TicketSort.SLA_DUE:
+        order = sla.sort_order(T)
     text = ticket_select(relations) + where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
     return PageQuery(statement, text, size, started)
 

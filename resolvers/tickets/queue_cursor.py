@@ -15,9 +15,10 @@ from typing import Any
 from core import clock
 from resolvers.kernel.pagination import decode_cursor, encode_cursor, not_a_cursor
 from resolvers.kernel.sql import Statement
+from resolvers.tickets import sla
 from resolvers.tickets.rows import T
 
-_DATETIME_COLUMNS = {"updated_at", "created_at"}
+_DATETIME_COLUMNS = {"updated_at", "created_at", "sla_due_at"}
 
 
 class TicketSort(Enum):
@@ -25,17 +26,22 @@ class TicketSort(Enum):
     CREATED_DESC = (("created_at", "desc"), ("id", "desc"))
     CREATED_ASC = (("created_at", "asc"), ("id", "asc"))
     PRIORITY = (("priority", "asc"), ("updated_at", "desc"), ("id", "desc"))
+    # Earliest deadline still to be met first, tickets without one last (resolvers/tickets/sla.py `sort_order`).
+    SLA_DUE = (("sla_due_at", "asc"), ("id", "asc"))
 
     @property
     def moves(self) -> bool:
-        """Whether a change to a ticket can move it in this order (its key holds updated_at): see `_after`."""
-        return any(column == "updated_at" for column, _ in self.value)
+        """Whether a change to a ticket can move it in this order (its key holds updated_at, or the SLA deadline,
+        which changes with priority, category, status and the first reply, each of which bumps updated_at)."""
+        return self is TicketSort.SLA_DUE or any(column == "updated_at" for column, _ in self.value)
 
 
 def ticket_cursor(sort: TicketSort, row: dict[str, Any], started: datetime | None = None) -> str:
     """The row's position in this sort, tagged with the sort so a cursor cannot be replayed in another one. A sort
     whose key a change can move also carries when the walk started (`started`, default now): see `_after`."""
-    values: list[Any] = [v.isoformat() if isinstance(v, datetime) else int(v) for v in (row[c] for c, _ in sort.value)]
+    # A missing deadline (SLA_DUE sorts it last) is written "": the cursor codec has no null.
+    keys = (row[column] for column, _ in sort.value)
+    values: list[Any] = ["" if v is None else v.isoformat() if isinstance(v, datetime) else int(v) for v in keys]
     position: list[Any] = [sort.name, values]
     if sort.moves:
         position.append((started or clock.now()).isoformat())
@@ -45,6 +51,8 @@ def ticket_cursor(sort: TicketSort, row: dict[str, Any], started: datetime | Non
 def _cursor_value(column: str, value: Any) -> Any:
     """One value of a ticket cursor as ticket_cursor wrote it: an aware ISO time (within the calendar once in UTC)
     for a time column, an integer (the codec checked its range) otherwise."""
+    if column == "sla_due_at" and value == "":
+        return None
     if column not in _DATETIME_COLUMNS:
         if not isinstance(value, int):
             raise TypeError("not a whole number")
@@ -78,6 +86,8 @@ def after_cursor(sort: TicketSort, values: list[Any], started: datetime | None, 
     (`started`) is left out of the walk's later pages: a change can move a ticket back past the cursor (a
     priority lowered), and it would show twice. Such a ticket shows at most once, on a page read before its
     change, and the next walk from the top shows it in its new place (docs/decisions.md, "Queue cursor")."""
+    if sort is TicketSort.SLA_DUE:
+        return sla.after_condition(values[0], values[1], statement, T) + _unchanged_since(started, statement)
     (first, direction), *_ = sort.value
     bound = f'{T}."{first}" {">=" if direction == "asc" else "<="} {statement.param(values[0])}'
     alternatives: list[str] = []
@@ -85,5 +95,9 @@ def after_cursor(sort: TicketSort, values: list[Any], started: datetime | None, 
         equal = [f'{T}."{prev}" = {statement.param(values[j])}' for j, (prev, _) in enumerate(sort.value[:i])]
         op = ">" if direction == "asc" else "<"
         alternatives.append(" AND ".join([*equal, f'{T}."{column}" {op} {statement.param(values[i])}']))
-    unchanged = f' AND {T}."updated_at" <= {statement.param(started)}' if started else ""
-    return f"{bound} AND (" + " OR ".join(f"({a})" for a in alternatives) + ")" + unchanged
+    return f"{bound} AND (" + " OR ".join(f"({a})" for a in alternatives) + ")" + _unchanged_since(started, statement)
+
+
+def _unchanged_since(started: datetime | None, statement: Statement) -> str:
+    """Tickets not changed since the walk started (parameters go in text order: call it last)."""
+    return f' AND {T}."updated_at" <= {statement.param(started)}' if started else ""

@@ -22,6 +22,7 @@ from resolvers.kernel.rate_limit import GUEST_REPLY, check_rate
 from resolvers.kernel.sql import Statement
 from resolvers.kernel.validation import clean_text, parse_id
 from resolvers.notify import recipients as notify
+from resolvers.tickets import sla
 from resolvers.tickets.attachments import check_files, kept_if_committed, store_attachments
 from resolvers.tickets.lifecycle import reopen_by_reply, reopen_window_open
 from resolvers.tickets.locked import locked_tickets, numbered
@@ -116,7 +117,8 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
         await store_attachments(files, ticket_id=ticket.id, reply_id=reply.id, uploaded_by_id=actor.user_id)
         if not data.internal:
             # A public reply is news on the ticket; a note must not even move `updatedAt`, which requesters see.
-            await _bump(ticket, now, first_response=actor.is_staff and ticket.first_response_at is None)
+            first_response = actor.is_staff and ticket.first_response_at is None
+            await _bump(ticket, now, first_response=kind if first_response else None)
         await audit.record(
             actor,
             "reply.created",
@@ -132,14 +134,15 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
     return ReplyChange(reply, ticket)
 
 
-async def _bump(ticket: Ticket, now: datetime, *, first_response: bool) -> None:
-    """Move the ticket's updated_at (and set its first response) on the instance and in one UPDATE."""
+async def _bump(ticket: Ticket, now: datetime, *, first_response: StatusKind | None) -> None:
+    """Move the ticket's updated_at (and, given the status kind of a ticket answered for the first time, set its
+    first response and stop its SLA response clock) on the instance and in one UPDATE."""
     statement = Statement()
     sets = [f'"updated_at" = {statement.param(now)}']
     ticket.updated_at = now
-    if first_response:
-        sets.append(f'"first_response_at" = {statement.param(now)}')
-        ticket.first_response_at = now
+    if first_response is not None:
+        for column, value in sla.on_first_response(ticket, first_response).items():
+            sets.append(f'"{column}" = {statement.param(value)}')
     text = f'UPDATE "tickets" SET {", ".join(sets)} WHERE "id" = {statement.param(ticket.id)}'
     await statement.db.execute_query(text, statement.params)
 

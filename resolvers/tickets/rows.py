@@ -14,13 +14,14 @@ from dataclasses import dataclass
 
 from resolvers.kernel.rows import CTI_COLUMNS, STATUS_COLUMNS, USER_COLUMNS
 from resolvers.kernel.sql import Row, Statement, nested, select_list
+from resolvers.tickets import sla
 
 TICKET_COLUMNS = (
     "id", "number", "subject", "description", "description_html", "category_id", "type_id", "item_id", "priority",
     "status_id", "requester_id", "guest_email", "assignee_id", "assigned_group_id", "resolution_notes", "resolved_at",
-    "closed_at", "reopened", "created_at", "updated_at",
+    "closed_at", "reopened", "created_at", "updated_at", "sla_due_at",
 )  # fmt: skip
-TICKET_TIMES = ("resolved_at", "closed_at", "created_at", "updated_at")
+TICKET_TIMES = ("resolved_at", "closed_at", "created_at", "updated_at", "sla_due_at")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,11 @@ def ticket_select(relations: Collection[str]) -> str:
         join = JOINS[name]
         columns.append(select_list(f"j{i}", join.columns, name))
         joins.append(f'LEFT JOIN "{join.table}" AS j{i} ON j{i}."id" = {T}."{join.key}"')
+    if "sla" in relations:
+        # Ticket.sla: the clock columns, the policy and the setting (resolvers/tickets/sla.py).
+        sla_columns, sla_join = sla.select_sql(T)
+        columns.append(sla_columns)
+        joins.append(sla_join)
     return f'SELECT {", ".join(columns)} FROM "tickets" AS {T} ' + " ".join(joins)
 
 
@@ -66,8 +72,13 @@ async def fetch_tickets(statement: Statement, text: str, relations: Collection[s
     for name in names:
         times.extend(f"{name}__{c}" for c in JOINS[name].times)
         flags.extend(f"{name}__{c}" for c in JOINS[name].flags)
+    with_sla = "sla" in relations
+    if with_sla:
+        times.extend(sla.READ_TIMES)
     rows = await statement.rows(text, times=times, flags=flags)
     for row in rows:
         for name in names:
             row[name] = nested(row, name, JOINS[name].columns)
+        if with_sla:
+            sla.nest(row)
     return rows

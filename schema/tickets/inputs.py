@@ -11,8 +11,10 @@ import strawberry
 from core.enums import Priority as StoredPriority
 from resolvers.tickets import queue as ticket_queue
 from resolvers.tickets.filing import NewTicket
+from resolvers.tickets.sla import SlaState as StoredSlaState
 from schema.enums import Priority
 from schema.tickets.attachments import FileList, files_field
+from schema.tickets.sla import SlaState
 
 
 @strawberry.enum(description="Orders for the ticket queue.")
@@ -21,6 +23,11 @@ class TicketSort(Enum):
     CREATED_DESC = strawberry.enum_value("CREATED_DESC", description="Newest first.")
     CREATED_ASC = strawberry.enum_value("CREATED_ASC", description="Oldest first.")
     PRIORITY = strawberry.enum_value("PRIORITY", description="Critical first, then by last update.")
+    SLA_DUE = strawberry.enum_value(
+        "SLA_DUE",
+        description="SLA deadline soonest first (the earlier of the deadlines still to be met); tickets without one "
+        "last. Needs the slaEnabled setting (else SLA_DISABLED).",
+    )
 
 
 @strawberry.enum(description="Shortcuts for the assignee filter.")
@@ -54,6 +61,11 @@ class TicketFilterInput:
         "typed), at most 255 characters. Only a number (123 or #123) is that ticket, if you may open it: staff "
         "and admins whatever its scope, requesters their own; the other filters then do not apply.",
     )
+    sla_states: list[SlaState] | None = strawberry.field(
+        default=None,
+        description="In any of these SLA states now (tickets without SLA match none). Needs the slaEnabled setting "
+        "(else SLA_DISABLED).",
+    )
 
     def to_domain(self) -> ticket_queue.TicketFilter:
         return ticket_queue.TicketFilter(
@@ -69,6 +81,7 @@ class TicketFilterInput:
             created_before=self.created_before,
             reopened=self.reopened,
             search=self.search,
+            sla_states=[StoredSlaState[s.name] for s in self.sla_states] if self.sla_states else None,
         )
 
 

@@ -32,6 +32,7 @@ from schema.tickets.attachments import Attachment, by_reply, load_attachments
 from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
 from schema.tickets.link_types import Links, TicketLink, load_links, read_links_ahead
 from schema.tickets.replies import HistoryEntry, Reply
+from schema.tickets.sla import TicketSla, ticket_sla
 from schema.tickets.views import view_queue
 
 T = TypeVar("T")
@@ -191,6 +192,13 @@ class Ticket:
         return getattr(await load_links(info, int(self.id)), part)
 
     @strawberry.field(
+        description="SLA deadlines and state; null without a policy, while the slaEnabled setting is off, and for "
+        "requesters. Staff and admins only; not available to guests."
+    )
+    def sla(self, info: Info) -> TicketSla | None:
+        return ticket_sla(info, self._row)
+
+    @strawberry.field(
         description="Every recorded change in time order, as far as you may see it. Not available to guests."
     )
     async def history(self, info: Info) -> list[HistoryEntry]:
@@ -251,7 +259,7 @@ def _keep(value: Any) -> Any:
 
 # GraphQL field name -> relation joined into the ticket's row (resolvers/tickets/rows.py).
 RELATIONS = {"status": "status", "category": "category", "type": "type", "item": "item", "requester": "requester",
-             "assignee": "assignee", "assignedGroup": "assigned_group"}  # fmt: skip
+             "assignee": "assignee", "assignedGroup": "assigned_group", "sla": "sla"}  # fmt: skip
 
 
 def relations_in(selected: Selection) -> set[str]:

@@ -1,0 +1,96 @@
+"""SLA evaluation (the System actor of SPEC 1): `ticket.sla_at_risk` and `ticket.sla_breached`, once each per ticket.
+
+Each event has a marker column on the ticket (`sla_at_risk_event_at`, `sla_breached_event_at`). A batch claims
+tickets whose moment has passed with one conditional `UPDATE ... WHERE <marker> IS NULL ... RETURNING`, and writes
+their events in the same transaction, so a ticket is announced exactly once however many workers run the job at
+the same time: on PostgreSQL the batch is picked `FOR UPDATE SKIP LOCKED` (workers split the work) and the UPDATE
+re-checks the marker on the locked row; on SQLite one statement is atomic (one writer at a time). A rollback
+leaves the marker unset, so the next run tries again.
+
+A ticket the job first finds already breached is marked at risk without an at-risk event: it gets the breached
+event only (docs/decisions.md, "SLA"). Nothing is claimed while the `sla_enabled` setting is off.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
+from typing import Any
+
+from tortoise.transactions import in_transaction
+
+from core import clock
+from resolvers.kernel.sql import Statement
+from resolvers.notify import outbox
+from resolvers.tickets.sla import enabled_sql, has_sla_sql
+
+AT_RISK_EVENT = "ticket.sla_at_risk"
+BREACHED_EVENT = "ticket.sla_breached"
+
+
+@dataclass(frozen=True)
+class _Alert:
+    topic: str
+    marker: str
+    moment: str  # the column whose passing raises it
+
+
+_ALERTS = (
+    _Alert(BREACHED_EVENT, "sla_breached_event_at", "sla_breach_at"),
+    _Alert(AT_RISK_EVENT, "sla_at_risk_event_at", "sla_warn_at"),
+)
+
+
+async def raise_sla_events(batch_size: int = 500) -> int:
+    """Raise every SLA event now due; returns how many events this call queued. Idempotent; concurrent calls
+    raise each event once."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    now = clock.now()
+    queued = 0
+    # Breaches first: a ticket found breached is marked (not announced) at risk by the second pass.
+    for alert in _ALERTS:
+        while True:
+            claimed, events = await outbox.announcing(partial(_claim_batch, alert, now, batch_size))
+            queued += events
+            if claimed < batch_size:
+                break
+    return queued
+
+
+async def _claim_batch(alert: _Alert, now: datetime, limit: int) -> tuple[int, int]:
+    """One transaction: claim up to `limit` tickets for `alert` and queue their events. (claimed, events)."""
+    async with in_transaction():
+        statement = Statement()
+        rows = await statement.rows(_claim_sql(alert, now, limit, statement), times=("sla_breach_at", "moment"))
+        events = [(alert.topic, int(row["id"]), _payload(alert, row)) for row in rows if _announce(alert, row, now)]
+        if events:
+            await outbox.queue_many(events=events)
+    return len(rows), len(events)
+
+
+def _claim_sql(alert: _Alert, now: datetime, limit: int, statement: Statement) -> str:
+    """Parameters in text order (SQLite numbers them by position)."""
+    marker, moment = alert.marker, alert.moment
+    set_marker = f'"{marker}" = {statement.param(now)}'
+    pick = (
+        f'SELECT c."id" FROM "tickets" AS c WHERE c."{marker}" IS NULL AND c."{moment}" < {statement.param(now)}'
+        f' AND {has_sla_sql("c")} AND {enabled_sql()} ORDER BY c."id" LIMIT {statement.param(limit)}'
+    )
+    if statement.postgres:
+        pick += " FOR UPDATE SKIP LOCKED"
+    returning = f'"id", "number", "sla_breach_at", "{moment}" AS "moment"'
+    return f'UPDATE "tickets" SET {set_marker} WHERE "id" IN ({pick}) AND "{marker}" IS NULL RETURNING {returning}'
+
+
+def _announce(alert: _Alert, row: dict[str, Any], now: datetime) -> bool:
+    if alert.topic != AT_RISK_EVENT:
+        return True
+    breach = row["sla_breach_at"]
+    return breach is None or breach >= now
+
+
+def _payload(alert: _Alert, row: dict[str, Any]) -> dict[str, Any]:
+    key = "breachedAt" if alert.topic == BREACHED_EVENT else "atRiskSince"
+    return {"number": row["number"], key: row["moment"].isoformat()}
