@@ -8,7 +8,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from core import clock
 from core.enums import Priority, StatusKind
 from models.tickets import Ticket
 from resolvers.kernel.actor import Actor, require_requester, require_user
@@ -279,15 +278,17 @@ async def page_query(
     where = await queue_where(actor, wanted, problems, statement)
     problems.raise_if_any()
     await check_sla_allowed(actor, "sort" if sort is TicketSort.SLA_DUE else None)
-    # The walk starts at its first page; its cursors carry that moment (resolvers/tickets/queue_cursor.py).
-    started = clock.now() if sort.moves else None
+    # The walk starts at its first page: its cursors carry the newest change that page could see, read with it
+    # (`walk_started`), so "changed since" compares times the database wrote (resolvers/tickets/queue_cursor.py).
+    started: datetime | None = None
     if after:
         values, started = read_ticket_cursor(sort, after)
         where.append(after_cursor(sort, values, started, statement))
     order = ", ".join(f'{T}."{column}" {direction.upper()}' for column, direction in sort.value)
     if sort is TicketSort.SLA_DUE:
         order = sla.sort_order(T)
-    text = ticket_select(relations) + where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
+    select = ticket_select(relations, walk_started=sort.moves and not after)
+    text = select + where_clause(where) + f" ORDER BY {order} LIMIT {statement.param(size + 1)}"
     return PageQuery(statement, text, size, started)
 
 
@@ -307,7 +308,9 @@ async def list_tickets(
     actor = require_user(actor)
     wanted = wanted or TicketFilter()
     page = await page_query(actor, wanted, sort, first, after, relations)
-    rows = await fetch_tickets(page.statement, page.text, relations)
+    walk_starts = sort.moves and not after
+    rows = await fetch_tickets(page.statement, page.text, relations, walk_started=walk_starts)
+    started = rows[0]["walk_started"] if rows and walk_starts else page.started
     total = await _count(actor, wanted) if with_total else -1
     return TicketPage(
         rows=rows[: page.size],
@@ -315,7 +318,7 @@ async def list_tickets(
         total=total,
         has_next=len(rows) > page.size,
         has_previous=bool(after),
-        started=page.started,
+        started=started,
     )
 
 

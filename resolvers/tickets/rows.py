@@ -47,10 +47,17 @@ JOINS: dict[str, Join] = {
 T = "t"
 
 
-def ticket_select(relations: Collection[str]) -> str:
+# The newest change of any ticket, as a column of a queue page (`walk_started`): where a walk through a sort that
+# moves starts (resolvers/tickets/queue_cursor.py). One probe of the updated_at index.
+WALK_STARTED = 'SELECT MAX("updated_at") FROM "tickets"'
+
+
+def ticket_select(relations: Collection[str], *, walk_started: bool = False) -> str:
     """`SELECT <ticket columns and joined columns> FROM tickets t <joins>`; status is joined as `s`."""
     wanted = [name for name in JOINS if name in relations and name != "status"]
     columns = [select_list(T, TICKET_COLUMNS), select_list("s", STATUS_COLUMNS, "status")]
+    if walk_started:
+        columns.append(f'({WALK_STARTED}) AS "walk_started"')
     joins = [f'JOIN "statuses" AS s ON s."id" = {T}."status_id"']
     for i, name in enumerate(wanted):
         join = JOINS[name]
@@ -64,10 +71,12 @@ def ticket_select(relations: Collection[str]) -> str:
     return f'SELECT {", ".join(columns)} FROM "tickets" AS {T} ' + " ".join(joins)
 
 
-async def fetch_tickets(statement: Statement, text: str, relations: Collection[str]) -> list[Row]:
+async def fetch_tickets(
+    statement: Statement, text: str, relations: Collection[str], *, walk_started: bool = False
+) -> list[Row]:
     """Run a statement that starts with `ticket_select(relations)` and nest each joined relation in its row."""
     names = ["status", *(name for name in JOINS if name in relations and name != "status")]
-    times = list(TICKET_TIMES)
+    times = [*TICKET_TIMES, *(["walk_started"] if walk_started else [])]
     flags = ["reopened"]
     for name in names:
         times.extend(f"{name}__{c}" for c in JOINS[name].times)
