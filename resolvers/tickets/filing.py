@@ -186,7 +186,13 @@ async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
 
     The ticket is re-read and locked inside the transaction and only the changed columns are written, so a
     concurrent resolve, reopen or sweep close is never overwritten by a stale copy."""
-    actor = require_staff(actor)
+    ticket, _ = await change_ticket(require_staff(actor), changes)
+    return ticket
+
+
+async def change_ticket(actor: Actor, changes: TicketChanges) -> tuple[Ticket, bool]:
+    """updateTicket's rules for a staff member, and whether anything changed (nothing written when not): what
+    bulkUpdateTickets applies to each of its tickets."""
     ticket = await workable_ticket(actor, changes.number)
     async with in_transaction():
         ticket = await locked_ticket(ticket.id)
@@ -207,7 +213,7 @@ async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
         if new:
             await ticket.save(update_fields=[*new, "updated_at"])
             await audit.record(actor, "ticket.updated", "ticket", ticket.id, before=old, after=new, ticket_id=ticket.id)
-    return ticket
+    return ticket, bool(new)
 
 
 def _apply_fields(problems: Problems, ticket: Ticket, changes: TicketChanges) -> None:

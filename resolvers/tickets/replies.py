@@ -23,16 +23,7 @@ from resolvers.kernel.sql import Statement
 from resolvers.kernel.validation import clean_text, parse_id
 from resolvers.notify import recipients as notify
 from resolvers.tickets.lifecycle import reopen_by_reply, reopen_window_open
-from resolvers.tickets.rows import T
-from resolvers.tickets.visibility import (
-    EVERYTHING,
-    OUT_OF_SCOPE,
-    as_sql,
-    queue_parts,
-    visible_parts,
-    visible_tickets,
-    workable_ticket,
-)
+from resolvers.tickets.visibility import locked_ticket_for, visible_tickets, workable_ticket
 
 BODY_MAX = 100_000
 USER_EDIT_WINDOW = timedelta(minutes=15)
@@ -52,35 +43,6 @@ class ReplyChange:
 
     reply: Reply
     ticket: Ticket
-
-
-async def _ticket_to_reply_on(actor: Actor, number: int, internal: bool) -> tuple[Ticket, StatusKind]:
-    """The ticket, read and locked (PostgreSQL) inside the reply's transaction together with its status kind and,
-    for a public reply by staff, whether it is in their queue: one statement. Requesters and guests reply on what
-    they may open, staff write notes on any ticket they can see and public replies only within their scope
-    (SPEC 1, 4); a ticket out of sight is NOT_FOUND, one out of scope FORBIDDEN."""
-    statement = Statement()
-    scope = None
-    if actor.is_staff and not internal:
-        parts = await queue_parts(actor)
-        scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
-    in_scope = f"CASE WHEN {scope} THEN 1 ELSE 0 END" if scope else "1"
-    text = (
-        f'SELECT {T}.*, s."kind" AS "status__kind", {in_scope} AS "in_scope" FROM "tickets" AS {T}'
-        f' JOIN "statuses" AS s ON s."id" = {T}."status_id" WHERE {T}."number" = {statement.param(number)}'
-    )
-    visible = as_sql(visible_parts(actor), statement, T)
-    text += f" AND {visible}" if visible else ""
-    text += f" FOR UPDATE OF {T}" if statement.postgres else ""
-    rows = await statement.db.execute_query_dict(text, statement.params)
-    if not rows:
-        raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
-    row = rows[0]
-    kind, allowed = StatusKind(row.pop("status__kind")), row.pop("in_scope")
-    if not allowed:
-        raise forbidden(OUT_OF_SCOPE, Reason.OUT_OF_SCOPE)
-    # The row as Tortoise itself turns rows into instances, so the rare paths (reopening) can save() it.
-    return Ticket._init_from_db(**row), kind
 
 
 async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> ReplyChange:
@@ -105,7 +67,8 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
     # cannot be done within the time limit, so no reply, email or event exists for it.
     body_html = await render_markdown_bounded(body, "body")
     async with in_transaction():
-        ticket, kind = await _ticket_to_reply_on(actor, data.number, data.internal)
+        # Staff write notes on any ticket they can see, public replies only within their scope (SPEC 1, 4).
+        ticket, kind = await locked_ticket_for(actor, data.number, in_scope=not data.internal)
         reopen = False
         if not actor.is_staff:
             if kind is StatusKind.CLOSED:

@@ -20,11 +20,12 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
-from core.enums import Role
+from core.enums import Role, StatusKind
 from models.tickets import Ticket
 from resolvers.kernel.actor import Actor
 from resolvers.kernel.errors import Reason, forbidden, not_found
 from resolvers.kernel.sql import Statement
+from resolvers.tickets.rows import T
 
 _NOTHING = Q(id__isnull=True)  # primary keys are never NULL: matches no row
 OUT_OF_SCOPE = "This ticket is outside your groups' scope; ask an admin or a member of its group."
@@ -133,6 +134,36 @@ async def workable_ticket(actor: Actor, number: int) -> Ticket:
     if actor.role is Role.STAFF and not await Ticket.filter(await queue_condition(actor), id=ticket.id).exists():
         raise forbidden(OUT_OF_SCOPE, Reason.OUT_OF_SCOPE)
     return ticket
+
+
+async def locked_ticket_for(actor: Actor, number: int, *, in_scope: bool) -> tuple[Ticket, StatusKind]:
+    """The ticket, read and locked (PostgreSQL) inside the caller's transaction together with its status kind and,
+    when `in_scope` (a change, a public reply), whether a staff member has it in their queue: one statement.
+    Requesters and guests reach what they may open; a ticket out of sight is NOT_FOUND, one a staff member may
+    open but not change (out of their queue) FORBIDDEN. Checking on the locked row means a reassignment between
+    the check and the change cannot slip through."""
+    statement = Statement()
+    scope = None
+    if actor.is_staff and in_scope:
+        parts = await queue_parts(actor)
+        scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
+    allowed = f"CASE WHEN {scope} THEN 1 ELSE 0 END" if scope else "1"
+    text = (
+        f'SELECT {T}.*, s."kind" AS "status__kind", {allowed} AS "in_scope" FROM "tickets" AS {T}'
+        f' JOIN "statuses" AS s ON s."id" = {T}."status_id" WHERE {T}."number" = {statement.param(number)}'
+    )
+    visible = as_sql(visible_parts(actor), statement, T)
+    text += f" AND {visible}" if visible else ""
+    text += f" FOR UPDATE OF {T}" if statement.postgres else ""
+    rows = await statement.db.execute_query_dict(text, statement.params)
+    if not rows:
+        raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
+    row = rows[0]
+    kind, reachable = StatusKind(row.pop("status__kind")), row.pop("in_scope")
+    if not reachable:
+        raise forbidden(OUT_OF_SCOPE, Reason.OUT_OF_SCOPE)
+    # The row as Tortoise itself turns rows into instances, so callers can save() it.
+    return Ticket._init_from_db(**row), kind
 
 
 def shows_guest_email(actor: Actor | None, email: str | None) -> bool:
