@@ -24,6 +24,8 @@ AREAS = (
     "tickets.types",
     "tickets.lifecycle",
     "tickets.replies",
+    "tickets.assignment",
+    "tickets.bulk_changes",
     "admin.cti_admin",
     "admin.statuses_admin",
     "accounts.groups",

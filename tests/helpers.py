@@ -267,6 +267,19 @@ def assert_admins_only(body: dict[str, Any], operation: str, *, signed_in: bool)
         assert_query_refused(body, Reason.SIGN_IN_REQUIRED, f"Mutation.{operation}")
 
 
+def mutation_outcome(body: dict[str, Any], name: str) -> Reason | None:
+    """How the mutation `name` answered: None for success, else the reason, of the top-level error when the guest
+    gate refused the mutation before it ran (it names the mutation), or of the payload's only error."""
+    if body.get("errors"):
+        (error,) = body["errors"]
+        reason = Reason(error["extensions"]["reason"])
+        assert (error["extensions"]["code"], error["extensions"]["field"]) == (reason.code.value, f"Mutation.{name}")
+        return reason
+    found = refusals(body["data"][name])
+    assert len(found) <= 1, found
+    return found[0][0] if found else None
+
+
 async def mutation_payload(
     client: httpx.AsyncClient, document: str, operation: str, token: str | None, input: dict[str, Any]
 ) -> dict[str, Any]:

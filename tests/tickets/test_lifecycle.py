@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import httpx
 import pytest
 
@@ -25,9 +23,9 @@ from tests.helpers import (
     make_guest,
     make_person,
     make_ticket,
-    refusals,
     status_of,
 )
+from tests.helpers import mutation_outcome as outcome
 
 CHANGE = f"""mutation($i: ChangeStatusInput!) {{ changeStatus(input: $i) {{
   ticket {{ status {{ kind name }} resolvedAt closedAt reopened resolutionNotes }} {ERRORS} }} }}"""
@@ -59,19 +57,6 @@ async def setup() -> tuple[dict[str, Person | Guest | None], Ticket]:
 def target(people: dict[str, Person | Guest | None], who: str, ticket: Ticket) -> Ticket:
     person = people[who]
     return person.ticket if isinstance(person, Guest) else ticket
-
-
-def outcome(body: dict[str, Any], name: str) -> Reason | None:
-    """None for success, else the reason: of the top-level error when the guest gate refused the mutation before
-    it ran (it names the mutation), or of the payload's only error."""
-    if body.get("errors"):
-        (error,) = body["errors"]
-        reason = Reason(error["extensions"]["reason"])
-        assert (error["extensions"]["code"], error["extensions"]["field"]) == (reason.code.value, f"Mutation.{name}")
-        return reason
-    found = refusals(body["data"][name])
-    assert len(found) <= 1, found
-    return found[0][0] if found else None
 
 
 EXPECTED = {
