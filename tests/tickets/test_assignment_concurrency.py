@@ -1,0 +1,90 @@
+"""Two staff click "assign to me" at once: one gets the ticket, the other ALREADY_ASSIGNED, never a lost update."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from tortoise import connections
+from tortoise.transactions import in_transaction
+
+from core.enums import Role
+from models.audit import AuditEntry
+from models.outbox import OutboxMessage
+from models.tickets import Ticket
+from resolvers.kernel.actor import Actor
+from resolvers.kernel.errors import DomainError, Reason
+from resolvers.tickets.assignment import assign_to_me
+from tests.helpers import gql, make_category, make_group, make_person, make_ticket, refusals
+from tests.tickets.assignment_world import ASSIGN_TO_ME
+
+
+async def _wait_for_a_blocked_lock(backend: str) -> None:
+    """Until some other transaction waits on a row lock (bounded polling, not a timed assertion)."""
+    conn = connections.get(backend)
+    for _ in range(500):
+        rows = await conn.execute_query_dict("SELECT count(*) AS n FROM pg_locks WHERE NOT granted")
+        if rows[0]["n"]:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("assignToMe never waited for the row lock")
+
+
+async def test_two_staff_taking_one_ticket_at_once_end_with_one_assignee(client: httpx.AsyncClient) -> None:
+    category = await make_category()
+    first, second = await make_person(Role.STAFF), await make_person(Role.STAFF)
+    await make_group(members=[first, second], scope=[(category, None)])
+    ticket = await make_ticket(category)
+    bodies = await asyncio.gather(
+        *(gql(client, ASSIGN_TO_ME, {"input": {"number": ticket.number}}, person.token) for person in (first, second))
+    )
+    outcomes = [refusals(body["data"]["assignToMe"]) for body in bodies]
+    assert sorted(outcomes, key=len) == [[], [(Reason.ALREADY_ASSIGNED, None)]]
+    winner = (first, second)[outcomes.index([])]
+    assert (await Ticket.get(id=ticket.id)).assignee_id == winner.id
+    # One assignment happened: one audit row, one event, and the loser's answer names nobody's ticket as theirs.
+    assert await AuditEntry.filter(ticket_id=ticket.id, action="ticket.assigned").count() == 1
+    assert await OutboxMessage.filter(ticket_id=ticket.id, topic="ticket.assigned").count() == 1
+    loser = bodies[outcomes.index([(Reason.ALREADY_ASSIGNED, None)])]
+    assert loser["data"]["assignToMe"]["ticket"] is None
+
+
+async def test_assign_to_me_waits_for_a_taker_holding_the_row_and_then_refuses(db: str) -> None:
+    category = await make_category()
+    holder_person, late_person = await make_person(Role.STAFF), await make_person(Role.STAFF)
+    await make_group(members=[holder_person, late_person], scope=[(category, None)])
+    late = Actor(user_id=late_person.id, role=Role.STAFF, email=late_person.user.email, name=late_person.user.name)
+    ticket = await make_ticket(category)
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def take_while_holding_the_row() -> None:
+        async with in_transaction():
+            row = await Ticket.select_for_update().get(id=ticket.id)
+            locked.set()
+            await release.wait()
+            row.assignee_id = holder_person.id
+            await row.save(update_fields=["assignee_id", "updated_at"])
+
+    async def take_late() -> DomainError:
+        await locked.wait()
+        try:
+            await assign_to_me(late, ticket.number or 0)
+        except DomainError as error:
+            return error
+        raise AssertionError("the late taker overwrote the first one")
+
+    if db == "postgres":
+        holder = asyncio.create_task(take_while_holding_the_row())
+        taker = asyncio.create_task(take_late())
+        await _wait_for_a_blocked_lock(db)
+        release.set()
+        await holder
+        error = await taker
+    else:
+        # SQLite has one writer: the same two takers in sequence must end the same way.
+        release.set()
+        await take_while_holding_the_row()
+        error = await take_late()
+    assert error.reason is Reason.ALREADY_ASSIGNED
+    assert (await Ticket.get(id=ticket.id)).assignee_id == holder_person.id
+    assert not await AuditEntry.filter(ticket_id=ticket.id).exists()
