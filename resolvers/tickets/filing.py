@@ -18,8 +18,8 @@ from resolvers.kernel.settings import get_setting
 from resolvers.kernel.validation import KEEP, _Keep, clean_text, parse_id
 from resolvers.notify.outbox import queue_email, queue_event
 from resolvers.tickets.classification import Classification, check_classification
-from resolvers.tickets.lifecycle import locked_ticket, status_of_kind
-from resolvers.tickets.visibility import workable_ticket
+from resolvers.tickets.lifecycle import status_of_kind
+from resolvers.tickets.visibility import locked_ticket_for
 
 SUBJECT_MAX = 255
 DESCRIPTION_MAX = 100_000
@@ -193,9 +193,8 @@ async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
 async def change_ticket(actor: Actor, changes: TicketChanges) -> tuple[Ticket, bool]:
     """updateTicket's rules for a staff member, and whether anything changed (nothing written when not): what
     bulkUpdateTickets applies to each of its tickets."""
-    ticket = await workable_ticket(actor, changes.number)
     async with in_transaction():
-        ticket = await locked_ticket(ticket.id)
+        ticket, _ = await locked_ticket_for(actor, changes.number, in_scope=True)
         before = snapshot(ticket)
         problems = Problems()
         _apply_fields(problems, ticket, changes)

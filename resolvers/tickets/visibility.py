@@ -148,9 +148,13 @@ async def locked_ticket_for(actor: Actor, number: int, *, in_scope: bool) -> tup
         parts = await queue_parts(actor)
         scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
     allowed = f"CASE WHEN {scope} THEN 1 ELSE 0 END" if scope else "1"
+    # The status kind by a subquery, not a join: when the row was changed while we waited for its lock, PostgreSQL
+    # re-checks the locked row's new version against the rows it had joined, so a concurrent status change made a
+    # joined status mismatch and the ticket vanish (NOT_FOUND); the subquery is evaluated on the new version.
+    kind = f'(SELECT s."kind" FROM "statuses" AS s WHERE s."id" = {T}."status_id")'
     text = (
-        f'SELECT {T}.*, s."kind" AS "status__kind", {allowed} AS "in_scope" FROM "tickets" AS {T}'
-        f' JOIN "statuses" AS s ON s."id" = {T}."status_id" WHERE {T}."number" = {statement.param(number)}'
+        f'SELECT {T}.*, {kind} AS "status__kind", {allowed} AS "in_scope" FROM "tickets" AS {T}'
+        f' WHERE {T}."number" = {statement.param(number)}'
     )
     visible = as_sql(visible_parts(actor), statement, T)
     text += f" AND {visible}" if visible else ""

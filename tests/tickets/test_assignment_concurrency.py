@@ -8,14 +8,14 @@ import httpx
 from tortoise import connections
 from tortoise.transactions import in_transaction
 
-from core.enums import Role
+from core.enums import Role, StatusKind
 from models.audit import AuditEntry
 from models.outbox import OutboxMessage
 from models.tickets import Ticket
 from resolvers.kernel.actor import Actor
 from resolvers.kernel.errors import DomainError, Reason
-from resolvers.tickets.assignment import assign_to_me
-from tests.helpers import gql, make_category, make_group, make_person, make_ticket, refusals
+from resolvers.tickets.assignment import assign_ticket, assign_to_me
+from tests.helpers import gql, make_category, make_group, make_person, make_ticket, refusals, status_of
 from tests.tickets.assignment_world import ASSIGN_TO_ME
 
 
@@ -88,3 +88,40 @@ async def test_assign_to_me_waits_for_a_taker_holding_the_row_and_then_refuses(d
     assert error.reason is Reason.ALREADY_ASSIGNED
     assert (await Ticket.get(id=ticket.id)).assignee_id == holder_person.id
     assert not await AuditEntry.filter(ticket_id=ticket.id).exists()
+
+
+async def test_an_assignment_waiting_for_a_status_change_keeps_both(db: str) -> None:
+    """The locked read re-checks the row's new version: a status change committed while the assignment waited
+    must neither hide the ticket (it used to be NOT_FOUND on PostgreSQL) nor be overwritten."""
+    category = await make_category()
+    staff, sam = await make_person(Role.STAFF), await make_person(Role.STAFF)
+    await make_group(members=[staff, sam], scope=[(category, None)])
+    actor = Actor(user_id=staff.id, role=Role.STAFF, email=staff.user.email, name=staff.user.name)
+    ticket = await make_ticket(category)
+    resolved = await status_of(StatusKind.RESOLVED)
+    locked, release = asyncio.Event(), asyncio.Event()
+
+    async def resolve_while_holding_the_row() -> None:
+        async with in_transaction():
+            row = await Ticket.select_for_update().get(id=ticket.id)
+            locked.set()
+            await release.wait()
+            row.status_id = resolved.id
+            await row.save(update_fields=["status_id", "updated_at"])
+
+    async def assign_to_sam() -> None:
+        await locked.wait()
+        await assign_ticket(actor, ticket.number or 0, str(sam.id), None)
+
+    if db == "postgres":
+        holder = asyncio.create_task(resolve_while_holding_the_row())
+        assigner = asyncio.create_task(assign_to_sam())
+        await _wait_for_a_blocked_lock(db)
+        release.set()
+        await asyncio.gather(holder, assigner)
+    else:
+        release.set()
+        await resolve_while_holding_the_row()
+        await assign_to_sam()
+    after = await Ticket.get(id=ticket.id)
+    assert (after.status_id, after.assignee_id) == (resolved.id, sam.id)
