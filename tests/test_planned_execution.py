@@ -43,6 +43,11 @@ DOCUMENTS = {
       edges { node { number subject priority updatedAt status { name } } } } }""",
     "missing": "query { ticket(number: 999999) { number } }",
     "typename": "query { __typename tickets { __typename edges { __typename node { __typename number } } } }",
+    # A dry run changes nothing, so both apps answer it on the same data.
+    "bulk dry run": """mutation { bulkUpdateTickets(input: {numbers: [1, 2, 3, 4, 5, 6, 7, 999], priority: LOW,
+      dryRun: true}) { dryRun results { number outcome errors { code reason field message }
+      ticket { number priority status { name } assignee { name } assignedGroup { name } } }
+      errors { reason } } }""",
 }
 VARIABLES = {"n": 2, "more": True}
 
