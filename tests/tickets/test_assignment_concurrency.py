@@ -5,8 +5,6 @@ from __future__ import annotations
 import asyncio
 
 import httpx
-from tortoise import connections
-from tortoise.transactions import in_transaction
 
 from core.enums import Role, StatusKind
 from models.audit import AuditEntry
@@ -16,18 +14,8 @@ from resolvers.kernel.actor import Actor
 from resolvers.kernel.errors import DomainError, Reason
 from resolvers.tickets.assignment import assign_ticket, assign_to_me
 from tests.helpers import gql, make_category, make_group, make_person, make_ticket, refusals, status_of
+from tests.row_locks import race_on_the_row
 from tests.tickets.assignment_world import ASSIGN_TO_ME
-
-
-async def _wait_for_a_blocked_lock(backend: str) -> None:
-    """Until some other transaction waits on a row lock (bounded polling, not a timed assertion)."""
-    conn = connections.get(backend)
-    for _ in range(500):
-        rows = await conn.execute_query_dict("SELECT count(*) AS n FROM pg_locks WHERE NOT granted")
-        if rows[0]["n"]:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("assignToMe never waited for the row lock")
 
 
 async def test_two_staff_taking_one_ticket_at_once_end_with_one_assignee(client: httpx.AsyncClient) -> None:
@@ -51,42 +39,25 @@ async def test_two_staff_taking_one_ticket_at_once_end_with_one_assignee(client:
 
 async def test_assign_to_me_waits_for_a_taker_holding_the_row_and_then_refuses(db: str) -> None:
     category = await make_category()
-    holder_person, late_person = await make_person(Role.STAFF), await make_person(Role.STAFF)
-    await make_group(members=[holder_person, late_person], scope=[(category, None)])
+    holder, late_person = await make_person(Role.STAFF), await make_person(Role.STAFF)
+    await make_group(members=[holder, late_person], scope=[(category, None)])
     late = Actor(user_id=late_person.id, role=Role.STAFF, email=late_person.user.email, name=late_person.user.name)
     ticket = await make_ticket(category)
-    locked, release = asyncio.Event(), asyncio.Event()
 
-    async def take_while_holding_the_row() -> None:
-        async with in_transaction():
-            row = await Ticket.select_for_update().get(id=ticket.id)
-            locked.set()
-            await release.wait()
-            row.assignee_id = holder_person.id
-            await row.save(update_fields=["assignee_id", "updated_at"])
+    async def take(row: Ticket) -> None:
+        row.assignee_id = holder.id
+        await row.save(update_fields=["assignee_id", "updated_at"])
 
     async def take_late() -> DomainError:
-        await locked.wait()
         try:
             await assign_to_me(late, ticket.number or 0)
         except DomainError as error:
             return error
         raise AssertionError("the late taker overwrote the first one")
 
-    if db == "postgres":
-        holder = asyncio.create_task(take_while_holding_the_row())
-        taker = asyncio.create_task(take_late())
-        await _wait_for_a_blocked_lock(db)
-        release.set()
-        await holder
-        error = await taker
-    else:
-        # SQLite has one writer: the same two takers in sequence must end the same way.
-        release.set()
-        await take_while_holding_the_row()
-        error = await take_late()
+    error = await race_on_the_row(db, ticket.id, take, take_late)
     assert error.reason is Reason.ALREADY_ASSIGNED
-    assert (await Ticket.get(id=ticket.id)).assignee_id == holder_person.id
+    assert (await Ticket.get(id=ticket.id)).assignee_id == holder.id
     assert not await AuditEntry.filter(ticket_id=ticket.id).exists()
 
 
@@ -99,29 +70,11 @@ async def test_an_assignment_waiting_for_a_status_change_keeps_both(db: str) -> 
     actor = Actor(user_id=staff.id, role=Role.STAFF, email=staff.user.email, name=staff.user.name)
     ticket = await make_ticket(category)
     resolved = await status_of(StatusKind.RESOLVED)
-    locked, release = asyncio.Event(), asyncio.Event()
 
-    async def resolve_while_holding_the_row() -> None:
-        async with in_transaction():
-            row = await Ticket.select_for_update().get(id=ticket.id)
-            locked.set()
-            await release.wait()
-            row.status_id = resolved.id
-            await row.save(update_fields=["status_id", "updated_at"])
+    async def resolve(row: Ticket) -> None:
+        row.status_id = resolved.id
+        await row.save(update_fields=["status_id", "updated_at"])
 
-    async def assign_to_sam() -> None:
-        await locked.wait()
-        await assign_ticket(actor, ticket.number or 0, str(sam.id), None)
-
-    if db == "postgres":
-        holder = asyncio.create_task(resolve_while_holding_the_row())
-        assigner = asyncio.create_task(assign_to_sam())
-        await _wait_for_a_blocked_lock(db)
-        release.set()
-        await asyncio.gather(holder, assigner)
-    else:
-        release.set()
-        await resolve_while_holding_the_row()
-        await assign_to_sam()
+    await race_on_the_row(db, ticket.id, resolve, lambda: assign_ticket(actor, ticket.number or 0, str(sam.id), None))
     after = await Ticket.get(id=ticket.id)
     assert (after.status_id, after.assignee_id) == (resolved.id, sam.id)
