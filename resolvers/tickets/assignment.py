@@ -166,6 +166,8 @@ async def assign_to_me(actor: Actor | None, number: int) -> Ticket:
                 "assignTicket to reassign it.",
                 Reason.ALREADY_ASSIGNED,
             )
+        if ticket.assignee_id == actor.user_id:
+            return ticket
         group = ticket.assigned_group_id
         if group is not None and group not in me.person_groups:
             raise DomainError(

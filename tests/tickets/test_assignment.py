@@ -193,6 +193,11 @@ async def test_assign_to_me_keeps_the_group_and_needs_its_membership(client: htt
     )
     assert_refused(late, Reason.ALREADY_ASSIGNED)
     assert (await Ticket.get(id=d.ticket.id)).assignee_id == d.sam.id
+    # Already Sam's, even in a group he is not in: a second click is no error and records nothing.
+    await Ticket.filter(id=d.ticket.id).update(assigned_group_id=d.software_team.id)
+    recorded = await traces(d.ticket)
+    again = await mutation_payload(client, ASSIGN_TO_ME, "assignToMe", d.sam.token, {"number": d.ticket.number})
+    assert again["errors"] == [] and await traces(d.ticket) == recorded
 
 
 QUEUE = "{ tickets(first: 100) { edges { node { number } } } }"
