@@ -72,17 +72,17 @@ def _kinds(change: BulkChange) -> list[str]:
     """The input fields of each kind of change given, the assignment's person and group counting as one."""
     assignment = [name for name, value in (("assigneeId", change.assignee_id), ("groupId", change.group_id))
                   if not isinstance(value, _Keep)]  # fmt: skip
-    given = [["statusId"] if change.status_id is not None else [], assignment, ["priority"] if change.priority else []]
-    return [fields[0] for fields in given if fields]
+    status = ["statusId"] if change.status_id is not None else []
+    priority = ["priority"] if change.priority is not None else []
+    return [fields[0] for fields in (status, assignment, priority) if fields]
 
 
 async def _checked(actor: Actor, change: BulkChange) -> Change:
     """The change, checked once for every ticket, as the function that applies it to one ticket."""
     kinds = _kinds(change)
     if not kinds:
-        raise DomainError(
-            Reason.NO_CHANGE, "Give one change: statusId, assigneeId and/or groupId, or priority.", None
-        )  # fmt: skip
+        # About no field in particular: nothing was given.
+        raise DomainError(Reason.NO_CHANGE, "Give one change: statusId, assigneeId and/or groupId, or priority.")
     problems = Problems()
     if len(kinds) > 1:
         problems.add(
