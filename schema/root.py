@@ -27,6 +27,8 @@ AREAS = (
     "tickets.replies",
     "tickets.views",
     "tickets.links",
+    "tickets.assignment",
+    "tickets.bulk_changes",
     "admin.cti_admin",
     "admin.statuses_admin",
     "admin.sla_policies",

@@ -71,6 +71,11 @@ DOCUMENTS = {
     "sla": """query { tickets(first: 30, sort: SLA_DUE) { edges { node { number sla { policy { name priority
       firstResponseMinutes category { name } } responseDueAt resolutionDueAt firstResponseAt state pausedSince }
       } } } }""",
+    # A dry run changes nothing, so both apps answer it on the same data.
+    "bulk dry run": """mutation { bulkUpdateTickets(input: {numbers: [1, 2, 3, 4, 5, 6, 7, 999], priority: LOW,
+      dryRun: true}) { dryRun results { number outcome errors { code reason field message }
+      ticket { number priority status { name } assignee { name } assignedGroup { name } } }
+      errors { reason } } }""",
 }
 VARIABLES = {"n": 2, "more": True}
 

@@ -97,9 +97,19 @@ class Reason(str, Enum):
     ACCOUNT_DISABLED = (
         "ACCOUNT_DISABLED",
         _V,
-        "The account named is disabled: nothing new can be filed for it, and it cannot join a group.",
+        "The account named is disabled: nothing new can be filed for it, it cannot join a group or be assigned.",
     )
-    NOT_STAFF = "NOT_STAFF", _V, "Group members must be staff or admin accounts; these are requester accounts."
+    NOT_STAFF = (
+        "NOT_STAFF",
+        _V,
+        "Group members and assignees must be staff or admin accounts; these are requester accounts.",
+    )
+    NOT_IN_GROUP = (
+        "NOT_IN_GROUP",
+        _V,
+        "A ticket assigned to a person and a group needs the person to be a member of that group.",
+    )
+    NO_CHANGE = "NO_CHANGE", _V, "The request names no change to make; give one (the message says which)."
     FILTER_NO_LONGER_SUPPORTED = (
         "FILTER_NO_LONGER_SUPPORTED",
         _V,
@@ -168,6 +178,11 @@ class Reason(str, Enum):
     ALREADY_REVOKED = "ALREADY_REVOKED", _C, "The API key is already revoked."
     ALREADY_IN_STATUS = "ALREADY_IN_STATUS", _C, "The ticket already has this status."
     ALREADY_RESOLVED = "ALREADY_RESOLVED", _C, "The ticket is already resolved."
+    ALREADY_ASSIGNED = (
+        "ALREADY_ASSIGNED",
+        _C,
+        "Someone else has the ticket (they may have taken it a moment earlier); assignTicket reassigns it.",
+    )
     NOT_REOPENABLE = "NOT_REOPENABLE", _C, "Only Resolved or Closed tickets can be reopened."
     TICKET_CLOSED = "TICKET_CLOSED", _C, "The ticket is closed: requesters and guests can no longer reply or edit."
     REOPEN_WINDOW_EXPIRED = (

@@ -33,6 +33,7 @@ from resolvers.kernel.markdown_bounded import render_or_escape
 TOPICS = (
     "ticket_created",
     "ticket_assigned",
+    "ticket_reassigned",
     "reply_added",
     "ticket_resolved",
     "ticket_closed",

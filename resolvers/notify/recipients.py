@@ -87,3 +87,39 @@ async def reopened(ticket: Ticket, *, by_user_id: int | None, reason: str | None
     to = [] if ticket.assignee_id == by_user_id else await user_address(ticket.assignee_id)
     await queue_email("ticket_reopened", ticket_id=ticket.id, to=to, context={**_base(ticket), "reason": reason or ""})
     await queue_event("ticket.reopened", ticket_id=ticket.id, data={"number": ticket.number})
+
+
+async def assigned(
+    ticket: Ticket,
+    *,
+    previous_assignee_id: int | None,
+    previous_group_id: int | None,
+    assignee_address: str | None,
+    by_user_id: int | None,
+) -> None:
+    """A new assignment (SPEC 6, 11): the new assignee is emailed, the previous one only if they replied publicly on
+    the ticket (they are in the conversation, and would otherwise wonder where it went); nobody about a change they
+    made themselves. Group-only changes email nobody: the ticket shows in the members' queues. Every outbox row
+    in one INSERT; the previous assignee's reply costs one statement, and only when there is one to ask about."""
+    emails: list[tuple[str, int | None, list[str], dict[str, Any]]] = []
+    person_changed = ticket.assignee_id != previous_assignee_id
+    if person_changed and ticket.assignee_id not in (None, by_user_id) and assignee_address:
+        emails.append(("ticket_assigned", ticket.id, [assignee_address], _base(ticket)))
+    if person_changed and previous_assignee_id not in (None, by_user_id):
+        statement = Statement()
+        text = (
+            f'SELECT u."email" FROM "users" AS u WHERE u."id" = {statement.param(previous_assignee_id)} AND EXISTS'
+            ' (SELECT 1 FROM "replies" AS r WHERE r."author_id" = u."id"'
+            f' AND r."ticket_id" = {statement.param(ticket.id)} AND NOT r."internal" AND r."deleted_at" IS NULL)'
+        )
+        replied = [str(row["email"]) for row in await statement.rows(text)]
+        if replied:
+            emails.append(("ticket_reassigned", ticket.id, replied, _base(ticket)))
+    data = {
+        "number": ticket.number,
+        "assigneeId": ticket.assignee_id,
+        "groupId": ticket.assigned_group_id,
+        "previousAssigneeId": previous_assignee_id,
+        "previousGroupId": previous_group_id,
+    }
+    await queue_many(emails=emails, events=[("ticket.assigned", ticket.id, data)])

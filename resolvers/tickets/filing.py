@@ -21,8 +21,8 @@ from resolvers.tickets import sla
 from resolvers.tickets.attachment_storage import ReceivedFile
 from resolvers.tickets.attachments import check_files, kept_if_committed, store_attachments
 from resolvers.tickets.classification import Classification, check_classification
-from resolvers.tickets.lifecycle import locked_ticket, status_of_kind
-from resolvers.tickets.visibility import workable_ticket
+from resolvers.tickets.lifecycle import status_of_kind
+from resolvers.tickets.locked import locked_ticket_for
 
 SUBJECT_MAX = 255
 DESCRIPTION_MAX = 100_000
@@ -198,10 +198,15 @@ async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
 
     The ticket is re-read and locked inside the transaction and only the changed columns are written, so a
     concurrent resolve, reopen or sweep close is never overwritten by a stale copy."""
-    actor = require_staff(actor)
-    ticket = await workable_ticket(actor, changes.number)
+    ticket, _ = await change_ticket(require_staff(actor), changes)
+    return ticket
+
+
+async def change_ticket(actor: Actor, changes: TicketChanges) -> tuple[Ticket, bool]:
+    """updateTicket's rules for a staff member, and whether anything changed (nothing written when not): what
+    bulkUpdateTickets applies to each of its tickets."""
     async with in_transaction():
-        ticket = await locked_ticket(ticket.id)
+        ticket, _ = await locked_ticket_for(actor, changes.number, in_scope=True)
         before = snapshot(ticket)
         problems = Problems()
         _apply_fields(problems, ticket, changes)
@@ -221,7 +226,7 @@ async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
         if new:
             await ticket.save(update_fields=[*new, "updated_at", *clocks])
             await audit.record(actor, "ticket.updated", "ticket", ticket.id, before=old, after=new, ticket_id=ticket.id)
-    return ticket
+    return ticket, bool(new)
 
 
 def _apply_fields(problems: Problems, ticket: Ticket, changes: TicketChanges) -> None:

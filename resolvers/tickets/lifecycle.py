@@ -19,6 +19,7 @@ from resolvers.kernel.settings import get_setting
 from resolvers.kernel.validation import clean_text, parse_id
 from resolvers.notify import recipients as notify
 from resolvers.tickets import sla
+from resolvers.tickets.locked import locked_ticket_for
 from resolvers.tickets.visibility import workable_ticket
 
 NOTES_MAX = 20_000
@@ -75,30 +76,40 @@ async def _move(
 
 
 async def change_status(actor: Actor | None, number: int, raw_status_id: str) -> Ticket:
-    """Staff and admins move a ticket to any status (SPEC 3: any -> any)."""
+    """Staff and admins move a ticket to any status (SPEC 3: any -> any); to the one it has is a CONFLICT."""
     actor = require_staff(actor)
+    target = await status_to_move_to(raw_status_id)
+    async with in_transaction():
+        ticket, moved = await move_ticket(actor, number, target)
+        if not moved:
+            raise conflict(f"Ticket {number} is already {target.name}.", Reason.ALREADY_IN_STATUS, "statusId")
+    return ticket
+
+
+async def status_to_move_to(raw_status_id: str) -> Status:
+    """The status a change names (`statusId`), or why not."""
     problems = Problems()
     status_id = parse_id(problems, "statusId", raw_status_id)
     problems.raise_if_any()
     target = await Status.get_or_none(id=status_id)
     if target is None:
         raise not_found(f"Status {raw_status_id}", "statusId", Reason.STATUS_NOT_FOUND)
-    ticket = await workable_ticket(actor, number)
-    async with in_transaction():
-        ticket = await locked_ticket(ticket.id)
-        if ticket.status_id == target.id:
-            raise conflict(f"Ticket {number} is already {target.name}.", Reason.ALREADY_IN_STATUS, "statusId")
-        current = await Status.get(id=ticket.status_id)
-        reopening = current.kind in (StatusKind.RESOLVED, StatusKind.CLOSED) and target.kind not in (
-            StatusKind.RESOLVED,
-            StatusKind.CLOSED,
-        )
-        await _move(
-            actor, ticket, target, action="ticket.status_changed", extra={"reopened": True} if reopening else None
-        )
-        if reopening:
-            await notify.reopened(ticket, by_user_id=actor.user_id, reason=None)
-    return ticket
+    return target
+
+
+async def move_ticket(actor: Actor, number: int, target: Status) -> tuple[Ticket, bool]:
+    """Inside the caller's transaction: the staff member's ticket (locked, in their queue) moved to `target`, and
+    whether it moved (False: it already had that status, and nothing was written). The one rule of changeStatus,
+    which bulkUpdateTickets applies to each of its tickets."""
+    ticket, kind = await locked_ticket_for(actor, number, in_scope=True)
+    if ticket.status_id == target.id:
+        return ticket, False
+    closed = (StatusKind.RESOLVED, StatusKind.CLOSED)
+    reopening = kind in closed and target.kind not in closed
+    await _move(actor, ticket, target, action="ticket.status_changed", extra={"reopened": True} if reopening else None)
+    if reopening:
+        await notify.reopened(ticket, by_user_id=actor.user_id, reason=None)
+    return ticket, True
 
 
 async def resolve_ticket(actor: Actor | None, number: int, notes: str | None) -> Ticket:

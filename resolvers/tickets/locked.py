@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from core.enums import StatusKind
 from models.tickets import Ticket
 from resolvers.kernel.actor import Actor
+from resolvers.kernel.errors import Reason, forbidden, not_found
 from resolvers.kernel.sql import Statement
 from resolvers.tickets.rows import T
-from resolvers.tickets.visibility import EVERYTHING, as_sql, queue_parts, visible_parts
+from resolvers.tickets.visibility import EVERYTHING, OUT_OF_SCOPE, as_sql, queue_parts, visible_parts
 
 # Parent/child links are written one at a time on PostgreSQL (a transaction-scoped advisory lock with this key):
 # two links that each pass the cycle check alone can close a cycle together (resolvers/tickets/links.py).
@@ -52,9 +53,13 @@ async def locked_tickets(
         parts = await queue_parts(actor)
         scope = None if parts == EVERYTHING else as_sql(parts, statement, T)
     in_scope = f"CASE WHEN {scope} THEN 1 ELSE 0 END" if scope else "1"
+    # The status kind by a subquery, not a join: when the row was changed while we waited for its lock, PostgreSQL
+    # re-checks the locked row's new version against the rows it had joined, so a concurrent status change made a
+    # joined status mismatch and the ticket vanish (NOT_FOUND); the subquery is evaluated on the new version.
+    kind = f'(SELECT s."kind" FROM "statuses" AS s WHERE s."id" = {T}."status_id")'
     text = (
-        f'SELECT {T}.*, s."kind" AS "status__kind", {in_scope} AS "in_scope" FROM "tickets" AS {T}'
-        f' JOIN "statuses" AS s ON s."id" = {T}."status_id" WHERE {where(statement)}'
+        f'SELECT {T}.*, {kind} AS "status__kind", {in_scope} AS "in_scope" FROM "tickets" AS {T}'
+        f" WHERE {where(statement)}"
     )
     visible = as_sql(visible_parts(actor), statement, T)
     text += f" AND {visible}" if visible else ""
@@ -68,3 +73,17 @@ async def locked_tickets(
         # The row as Tortoise itself turns rows into instances, so a change can save() it.
         found.append(LockedTicket(Ticket._init_from_db(**row), kind, allowed))
     return found
+
+
+async def locked_ticket_for(actor: Actor, number: int, *, in_scope: bool) -> tuple[Ticket, StatusKind]:
+    """One ticket by number, read and locked inside the caller's transaction with its status kind. When `in_scope`
+    (a change, a public reply) a staff member must have it in their queue. Requesters and guests reach what they
+    may open; a ticket out of sight is NOT_FOUND, one a staff member may open but not change FORBIDDEN. Checking on
+    the locked row means a reassignment between the check and the change cannot slip through."""
+    found = await locked_tickets(actor, numbered(number), scoped=actor.is_staff and in_scope)
+    if not found:
+        raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
+    (locked,) = found
+    if not locked.in_scope:
+        raise forbidden(OUT_OF_SCOPE, Reason.OUT_OF_SCOPE)
+    return locked.ticket, locked.kind

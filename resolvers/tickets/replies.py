@@ -25,12 +25,8 @@ from resolvers.notify import recipients as notify
 from resolvers.tickets import sla
 from resolvers.tickets.attachments import check_files, kept_if_committed, store_attachments
 from resolvers.tickets.lifecycle import reopen_by_reply, reopen_window_open
-from resolvers.tickets.locked import locked_tickets, numbered
-from resolvers.tickets.visibility import (
-    OUT_OF_SCOPE,
-    visible_tickets,
-    workable_ticket,
-)
+from resolvers.tickets.locked import locked_ticket_for
+from resolvers.tickets.visibility import visible_tickets, workable_ticket
 
 BODY_MAX = 100_000
 USER_EDIT_WINDOW = timedelta(minutes=15)
@@ -52,20 +48,6 @@ class ReplyChange:
 
     reply: Reply
     ticket: Ticket
-
-
-async def _ticket_to_reply_on(actor: Actor, number: int, internal: bool) -> tuple[Ticket, StatusKind]:
-    """The ticket, read and locked (PostgreSQL) inside the reply's transaction together with its status kind and,
-    for a public reply by staff, whether it is in their queue: one statement. Requesters and guests reply on what
-    they may open, staff write notes on any ticket they can see and public replies only within their scope
-    (SPEC 1, 4); a ticket out of sight is NOT_FOUND, one out of scope FORBIDDEN."""
-    found = await locked_tickets(actor, numbered(number), scoped=actor.is_staff and not internal)
-    if not found:
-        raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
-    (locked,) = found
-    if not locked.in_scope:
-        raise forbidden(OUT_OF_SCOPE, Reason.OUT_OF_SCOPE)
-    return locked.ticket, locked.kind
 
 
 async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> ReplyChange:
@@ -91,7 +73,8 @@ async def add_reply(actor: Actor | None, data: NewReply, client: str | None) -> 
     # cannot be done within the time limit, so no reply, email or event exists for it.
     body_html = await render_markdown_bounded(body, "body")
     async with kept_if_committed(files), in_transaction():
-        ticket, kind = await _ticket_to_reply_on(actor, data.number, data.internal)
+        # Staff write notes on any ticket they can see, public replies only within their scope (SPEC 1, 4).
+        ticket, kind = await locked_ticket_for(actor, data.number, in_scope=not data.internal)
         reopen = False
         if not actor.is_staff:
             if kind is StatusKind.CLOSED:
