@@ -10,6 +10,8 @@ can never show a ticket the list would not). One statement whatever the grouping
   is not the viewer's business, and a zero says nothing a missing bucket does not).
 - CREATED_DAY: each day (UTC, `YYYY-MM-DD`) on which tickets of the set were filed, oldest first; days without
   any are left out, so a long date range costs nothing.
+- SLA_STATE: OK, AT_RISK, BREACHED (zero or not), then `key` null ("No SLA") for tickets without a policy, so the
+  buckets add up to the set; for staff only and with the sla_enabled setting on, as the queue's SLA filter.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from core.enums import Priority
 from resolvers.kernel.actor import Actor, require_user
 from resolvers.kernel.errors import Problems
 from resolvers.kernel.sql import Statement
-from resolvers.tickets.queue import TicketFilter, queue_where, where_clause
+from resolvers.tickets import sla
+from resolvers.tickets.queue import TicketFilter, check_sla_allowed, queue_where, where_clause
 from resolvers.tickets.rows import T
 
 
@@ -32,6 +35,7 @@ class CountGroup(Enum):
     GROUP = "GROUP"
     CATEGORY = "CATEGORY"
     CREATED_DAY = "CREATED_DAY"
+    SLA_STATE = "SLA_STATE"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,9 @@ class Bucket:
 # The label of the bucket of tickets without an assignee or group.
 NO_ASSIGNEE = "Unassigned"
 NO_GROUP = "No group"
+NO_SLA = "No SLA"
+# SPEC 8 names the states "within / at risk / breached".
+SLA_LABELS = {sla.SlaState.OK: "Within target", sla.SlaState.AT_RISK: "At risk", sla.SlaState.BREACHED: "Breached"}
 # Buckets whose rows come from a table of their own (every row is a bucket, zero or not): table, extra condition.
 _EVERY_ROW = {CountGroup.STATUS: ("statuses", None), CountGroup.CATEGORY: ("categories", "archived")}
 # Buckets that exist only where tickets are: the ticket column, the table naming it, the label of "none".
@@ -95,8 +102,17 @@ async def count_tickets(actor: Actor | None, wanted: TicketFilter | None, group:
     actor = require_user(actor)
     problems = Problems()
     statement = Statement()
+    if group is CountGroup.SLA_STATE:
+        await check_sla_allowed(actor, "groupBy")
+        # Its parameters (now) first: SQLite numbers parameters by their place in the text.
+        state = sla.state_sql(statement, T)
     where = where_clause(await queue_where(actor, wanted or TicketFilter(), problems, statement))
     problems.raise_if_any()
+    if group is CountGroup.SLA_STATE:
+        rows = await statement.rows(f'SELECT {state} AS "key", COUNT(*) AS "n" {_FROM}{where} GROUP BY 1')
+        found = {row["key"]: int(row["n"]) for row in rows}
+        buckets = [Bucket(state.value, SLA_LABELS[state], found.get(state.value, 0)) for state in sla.SlaState]
+        return [*buckets, Bucket(None, NO_SLA, found.get(None, 0))]
     rows = await statement.rows(_sql(group, statement, where))
     if group is CountGroup.PRIORITY:
         found = {int(row["key"]): int(row["n"]) for row in rows}

@@ -33,13 +33,18 @@ class TicketCountGroup(Enum):
         "CREATED_DAY",
         description="Per day of filing in UTC (`key` YYYY-MM-DD), oldest first; days without tickets are left out.",
     )
+    SLA_STATE = strawberry.enum_value(
+        "SLA_STATE",
+        description="Per SLA state now: OK, AT_RISK, BREACHED (zero or not), then `key` null for tickets without "
+        "SLA. Staff and admins only, with the slaEnabled setting on (SLA_DISABLED otherwise).",
+    )
 
 
 @strawberry.type(description="One bucket of ticketCounts.")
 class TicketCount:
     key: str | None = strawberry.field(
         description="What the bucket stands for: a status, category, person or group ID, a priority (HIGH), or a "
-        "day (2026-12-01); null for the tickets with no assignee or no group."
+        "day (2026-12-01), an SLA state (AT_RISK); null for the tickets with no assignee, no group or no SLA."
     )
     label: str = strawberry.field(description="The bucket's name, to show (a status name, a person's name...).")
     count: int = strawberry.field(description="How many tickets of your queue and filter are in it.")

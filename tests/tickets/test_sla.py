@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import httpx
@@ -343,3 +344,40 @@ async def test_a_requester_reopening_by_reply_resumes_the_clocks(client: httpx.A
     sla = await world.sla(client, number, at(101))
     # 10 minutes counted before the resolution; the 90 minutes while Resolved do not count.
     assert (sla["state"], sla["pausedSince"], sla["resolutionDueAt"]) == ("OK", None, iso(at(150)))
+
+
+SLA_COUNTS = "query { ticketCounts(groupBy: SLA_STATE) { key label count } }"
+
+
+async def test_dashboard_counts_by_sla_state_equal_the_states_the_queue_shows(client: httpx.AsyncClient) -> None:
+    world = await sla_desk(6000, 60)
+    await set_sla(False)
+    await world.file(client, at(0))  # no SLA
+    await set_sla(True)
+    for minutes in (0, 0, 45, 60, 60, 60):  # breached twice, at risk once, OK three times at minute 100
+        await world.file(client, at(minutes))
+    clock.set_now(at(100))
+    listed = "query { tickets(first: 100) { edges { node { sla { state } } } } }"
+    for viewer in (world.admin, world.staff):
+        nodes = [e["node"] for e in (await gql_data(client, listed, token=viewer.token))["tickets"]["edges"]]
+        by_hand = Counter(node["sla"]["state"] if node["sla"] else None for node in nodes)
+        buckets = (await gql_data(client, SLA_COUNTS, token=viewer.token))["ticketCounts"]
+        assert buckets == [
+            {"key": "OK", "label": "Within target", "count": by_hand["OK"]},
+            {"key": "AT_RISK", "label": "At risk", "count": by_hand["AT_RISK"]},
+            {"key": "BREACHED", "label": "Breached", "count": by_hand["BREACHED"]},
+            {"key": None, "label": "No SLA", "count": by_hand[None]},
+        ]
+        assert [b["count"] for b in buckets] == [3, 1, 2, 1]
+    # Staff out of scope count their own (empty) queue: every bucket zero.
+    buckets = (await gql_data(client, SLA_COUNTS, token=world.outsider.token))["ticketCounts"]
+    assert [b["count"] for b in buckets] == [0, 0, 0, 0]
+
+
+async def test_dashboard_counts_by_sla_state_are_refused_like_the_sla_filter(client: httpx.AsyncClient) -> None:
+    world = await sla_desk()
+    await world.file(client, at(0))
+    assert_query_refused(await gql(client, SLA_COUNTS, token=world.owner.token), Reason.STAFF_ONLY, "groupBy")
+    assert_query_refused(await gql(client, SLA_COUNTS), Reason.SIGN_IN_REQUIRED, "Query.ticketCounts")
+    await set_sla(False)
+    assert_query_refused(await gql(client, SLA_COUNTS, token=world.staff.token), Reason.SLA_DISABLED, "groupBy")
