@@ -7,14 +7,21 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from core.enums import Role, StatusKind
+from core.enums import LinkType, Role, StatusKind
+from models.links import TicketLink
 from models.replies import Reply
+from models.settings import Setting
 from models.tickets import Ticket
 from tests.conftest import StatementLog
 from tests.helpers import Person, gql_data, make_category, make_group, make_person, make_ticket, make_type, status_of
 
 W1 = """query W1($first: Int) { tickets(first: $first) { edges { node { number subject priority status { name }
   requester { name email } assignee { name } category { name }
+  replies(last: 5, internal: false) { body author { name } } } } } }"""
+# W1 with what issue 9 added to a queue row: links (with the other end's status), SLA and the assigned group.
+W1_ISSUE_9 = """query W1($first: Int) { tickets(first: $first) { edges { node { number subject priority status { name }
+  requester { name email } assignee { name } assignedGroup { name } category { name }
+  links { type number subject status { name } } sla { state responseDueAt resolutionDueAt policy { name } }
   replies(last: 5, internal: false) { body author { name } } } } } }"""
 W2 = """query W2($number: Int!) { ticket(number: $number) { number subject description priority createdAt
   status { name } requester { name email } assignee { name } category { name }
@@ -57,6 +64,24 @@ async def counted(
     log.clear()
     data = await gql_data(client, query, variables, token)
     return log.count, data
+
+
+@pytest.mark.parametrize("page", [1, 10, 30])
+async def test_w1_with_links_sla_and_assignment_costs_four_statements_at_any_size(
+    client: httpx.AsyncClient, count_statements: StatementLog, page: int
+) -> None:
+    staff, admin, tickets = await desk(30)
+    await Setting.update_or_create(key="sla_enabled", defaults={"value": True})
+    for source, target in zip(tickets[::2], tickets[1::2], strict=True):
+        await TicketLink.create(source=source, target=target, type=LinkType.RELATED_TO)
+        await TicketLink.create(source=target, target=source, type=LinkType.RELATED_TO)
+    for person in (staff, admin):
+        count, data = await counted(client, count_statements, W1_ISSUE_9, {"first": page}, person.token)
+        # Authentication, the page with its joins (SLA columns and policy included), the replies, the links.
+        assert count == 4, shown(count_statements)
+        edges = data["tickets"]["edges"]  # type: ignore[index]
+        assert len(edges) == page
+        assert all(len(edge["node"]["links"]) == 1 for edge in edges)
 
 
 @pytest.mark.parametrize("page", [1, 10, 30])
