@@ -15,6 +15,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from schema.field_gate import FieldGate, FieldGateExtension
+from schema.input_conversion import convert_inputs_by_table
 from schema.known_documents import KnownDocuments
 from schema.masking import MaskUnexpectedErrors, log_error
 from schema.planned import PlannedExecutionContext
@@ -98,7 +99,7 @@ def build_schema(*, planned: bool = True) -> strawberry.Schema:
     mutation = _merge("Mutation", _collect("Mutation"), "Everything you can change; refusals come back as `errors`.")
     # Guests and anonymous callers may ask only for the fields allowed for them (resolvers/guests/fields.py).
     gate = FieldGate()
-    return HelpdeskSchema(
+    schema = HelpdeskSchema(
         query=query,
         mutation=mutation,
         execution_context_class=PlannedExecutionContext if planned else None,
@@ -117,3 +118,5 @@ def build_schema(*, planned: bool = True) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
         ],
     )
+    convert_inputs_by_table(schema)
+    return schema
