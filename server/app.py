@@ -31,10 +31,16 @@ from resolvers.accounts.authentication import authenticate
 from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
 from schema.context import Context, bearer_token
 from schema.root import build_schema
+from server.admission import AdmissionGate
 from server.gc_policy import GcScheduler, tune_gc
 from server.guest_pages import guest_routes
 from server.limits import BodySizeLimit, error_body
 from server.request_body import BadJson, read_json, read_json_object
+
+# GraphQL requests running at once per database connection of the pool; the rest wait in arrival order
+# (server/admission.py). Two, not one: a request also waits on things other than the database (the Markdown
+# workers, password hashing), and those must not stall every read.
+ADMITTED_PER_CONNECTION = 2
 
 
 class HelpdeskGraphQL(GraphQL[Context, None]):
@@ -127,8 +133,10 @@ def create_app(
             if manage_db:
                 await close_db()
 
+    # Inside the body limit: a request waits for its turn only once its body is read (server/admission.py).
+    admitted = AdmissionGate(graphql, ADMITTED_PER_CONNECTION * config.database_pool_size)
     routes = [
-        Route("/graphql", BodySizeLimit(graphql, config.graphql_max_body_bytes), methods=["GET", "POST"]),
+        Route("/graphql", BodySizeLimit(admitted, config.graphql_max_body_bytes), methods=["GET", "POST"]),
         Route("/health", health, methods=["GET"]),
         *guest_routes(),
     ]
