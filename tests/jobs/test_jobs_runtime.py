@@ -18,11 +18,13 @@ import httpx
 import pytest
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from arq.constants import job_key_prefix
 from arq.worker import Worker
 from tortoise.transactions import in_transaction
 
 from core import clock
 from core.enums import OutboxStatus, Role, StatusKind
+from jobs.redis_link import enqueue_new
 from jobs.runtime import HOUR, MINUTE, JobRuntime, next_run
 from jobs.worker import SWEEP_TIMEOUT_SECONDS, WorkerSettings
 from models.outbox import OutboxMessage
@@ -311,6 +313,26 @@ async def test_queue_mode_hands_a_change_with_several_emails_to_arq_as_one_job_s
     await run_burst(arq_queue.worker())
     assert sorted(r.recipients[0] for r in smtp_server.received) == recipients
     assert {m.status for m in await OutboxMessage.filter(channel="email")} == {OutboxStatus.SENT}
+
+
+async def test_the_one_round_trip_enqueue_writes_what_arq_writes(arq_queue: Queue) -> None:
+    """jobs/redis_link.py enqueue_new: the same job record (function, arguments, try, expiry) on the same queue as
+    arq's enqueue_job, and a real worker runs it."""
+    pool, name = arq_queue.pool, arq_queue.name
+    theirs = await pool.enqueue_job("deliver_emails", [1, 2], _queue_name=name)
+    assert theirs is not None
+    ours = await enqueue_new(pool, "deliver_emails", ([1, 2],), name)
+    jobs = {job.job_id: job for job in await pool.queued_jobs(queue_name=name)}
+    assert set(jobs) == {theirs.job_id, ours}
+    mine, arqs = jobs[ours], jobs[theirs.job_id]
+    same = ("function", "args", "kwargs", "job_try")
+    assert [getattr(mine, a) for a in same] == [getattr(arqs, a) for a in same]
+    ttl_mine, ttl_arq = await pool.pttl(job_key_prefix + ours), await pool.pttl(job_key_prefix + theirs.job_id)
+    assert abs(ttl_mine - ttl_arq) < 60_000 and ttl_mine > pool.expires_extra_ms - 60_000
+    scores = dict(await pool.zrange(name, 0, -1, withscores=True))
+    assert abs(scores[ours.encode()] - scores[theirs.job_id.encode()]) < 60_000
+    await run_burst(arq_queue.worker())
+    assert await pool.zcard(name) == 0
 
 
 async def test_a_real_arq_worker_runs_the_close_sweep_job(db: str, arq_queue: Queue) -> None:
