@@ -389,7 +389,7 @@ def main() -> None:
     results = measure(url, loads, args.clients, args.seconds, args.rounds)
     print(f"\n{args.tickets} tickets, {args.clients} clients, {args.rounds} x {args.seconds:g} s per workload")
     print("| workload | result | statements | CPU ms/req (rounds) | PG CPU ms/req | req/s | p50 ms | p99 ms |"
-          " full GCs x max ms | planned:fallback |")  # fmt: skip
+          " full GCs x max ms | planned:fallback, direct |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|")
     for workload in loads:
         runs = results[workload.name]
@@ -400,7 +400,9 @@ def main() -> None:
         p50 = " / ".join(f"{r['p50']:.1f}" for r in runs)
         p99 = " / ".join(f"{r['p99']:.1f}" for r in runs)
         gcs = " / ".join(f"{r['gc2']['runs']} x {1000 * r['gc2']['max']:.0f}" for r in runs)
-        plans = " / ".join(f"{r['plans']['planned']}:{r['plans']['fallback']}" for r in runs)
+        plans = " / ".join(
+            f"{r['plans']['planned']}:{r['plans']['fallback']}, {r['plans'].get('direct', 0)}" for r in runs
+        )
         print(f"| {workload.name} | {what} | {n:g} | {cpu} | {pg} | {rps} | {p50} | {p99} | {gcs} | {plans} |")
 
 

@@ -3,7 +3,8 @@
     uvicorn bench.perf_server:bench_app --no-access-log
 
 `/bench/gc` answers the collections and pause time per generation since start-up (a `gc.callbacks` timer) and how
-often planned execution ran or fell back (schema/planned.py); the
+often planned execution ran or fell back (schema/planned.py) and how many requests the direct path answered
+(schema/known_documents.py); the
 rest is `server.asgi`'s app, lifespan included (migrations are bench/perf_seed.py's; the GC settings are the
 server's own).
 """
@@ -27,6 +28,12 @@ try:
     plan_counts = planned.counts
 except ImportError:  # code from before planned execution, measured for comparison
     plan_counts = {"planned": 0, "fallback": 0}
+try:
+    from schema import known_documents
+
+    direct_counts = known_documents.counts
+except ImportError:  # code from before the direct path
+    direct_counts = {"direct": 0, "standard": 0}
 
 _stats: dict[int, list[float]] = {0: [0, 0.0, 0.0], 1: [0, 0.0, 0.0], 2: [0, 0.0, 0.0]}
 _started = [0.0]
@@ -50,12 +57,13 @@ async def gc_stats(request: Request) -> JSONResponse:
     body: dict[str, Any] = {
         str(g): {"runs": int(n), "seconds": total, "max": longest} for g, (n, total, longest) in _stats.items()
     }
-    body["plans"] = dict(plan_counts)
+    body["plans"] = {**plan_counts, **direct_counts}
     body["requests"] = dict(_requests)
     if request.query_params.get("reset"):
         for entry in _stats.values():
             entry[:] = [0, 0.0, 0.0]
         plan_counts.update(planned=0, fallback=0)
+        direct_counts.update(direct=0, standard=0)
         _requests["done"] = 0
     return JSONResponse(body)
 

@@ -14,10 +14,13 @@ import asyncio
 import logging
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
+from uuid import uuid4
 
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
-from arq.constants import default_queue_name
+from arq.constants import default_queue_name, job_key_prefix
+from arq.jobs import serialize_job
+from arq.utils import timestamp_ms
 from redis.exceptions import RedisError
 
 from core import clock
@@ -57,6 +60,22 @@ async def connect(url: str, queue_name: str | None = None) -> ArqRedis:
     settings.conn_retries = 0
     pool = create_pool(settings, default_queue_name=queue_name or default_queue_name)
     return await asyncio.wait_for(pool, OPERATION_TIMEOUT_SECONDS)
+
+
+async def enqueue_new(pool: ArqRedis, function: str, args: tuple[Any, ...], queue_name: str | None) -> str:
+    """What arq's `enqueue_job` writes for a job under a fresh random id, in one round trip instead of three.
+
+    `enqueue_job` WATCHes the job's key and asks whether it or its result exists before its MULTI/EXEC: that
+    guards ids a caller chose, and a fresh uuid4 is nobody else's. The same two writes (the serialized job with
+    arq's expiry, the id on the queue scored by now) go in one MULTI/EXEC. Returns the job id."""
+    job_id = uuid4().hex
+    now = timestamp_ms()
+    job = serialize_job(function, args, {}, None, now, serializer=pool.job_serializer)
+    async with pool.pipeline(transaction=True) as pipe:
+        pipe.psetex(job_key_prefix + job_id, pool.expires_extra_ms, job)
+        pipe.zadd(queue_name or pool.default_queue_name, {job_id: now})
+        await pipe.execute()
+    return job_id
 
 
 class RedisLink:
@@ -102,9 +121,7 @@ class RedisLink:
         if not self._up or self._pool is None:
             return False
         try:
-            await asyncio.wait_for(
-                self._pool.enqueue_job(function, *args, _queue_name=self.queue_name), OPERATION_TIMEOUT_SECONDS
-            )
+            await asyncio.wait_for(enqueue_new(self._pool, function, args, self.queue_name), OPERATION_TIMEOUT_SECONDS)
         except REDIS_FAILURES as error:
             self._lost(error)
             return False

@@ -2,12 +2,13 @@
 
 Two modes, chosen by REDIS_URL:
 
-- **Embedded** (no REDIS_URL): everything runs inside the app process. Each committed outbox email is delivered
-  by an in-process task, and periodic loops run the same functions the arq worker would: the close sweep at
-  minute 0 of every hour, the pending-email pass and the SLA evaluation at second 0 of every minute. Several app
-  processes each run the loops; that is safe because every job is idempotent (the sweep locks rows, the mailer
-  claims each email, the SLA evaluation claims each event).
-- **Queue** (REDIS_URL set): each committed outbox email becomes an arq `deliver_email` job; the periodic work
+- **Embedded** (no REDIS_URL): everything runs inside the app process. The committed outbox emails of each
+  change are delivered by one in-process task, and periodic loops run the same functions the arq worker would:
+  the close sweep at minute 0 of every hour, the pending-email pass and the SLA evaluation at second 0 of every
+  minute. Several app processes each run the loops; that is safe because every job is idempotent (the sweep locks
+  rows, the mailer claims each email, the SLA evaluation claims each event).
+- **Queue** (REDIS_URL set): the committed outbox emails of each change become one arq `deliver_emails` job
+  (one Redis hand-off per change, not per recipient: W3 in docs/performance.md); the periodic work
   is the worker's cron (`helpdesk worker`), so the app process runs no loops. Redis being unreachable never stops
   the app: jobs/redis_link.py logs it, skips the announcements and reconnects in the background.
 
@@ -28,7 +29,7 @@ from typing import Any
 from arq.connections import ArqRedis
 
 from core import clock
-from jobs.email import deliver_email, deliver_pending_emails
+from jobs.email import deliver_emails, deliver_pending_emails
 from jobs.redis_link import RedisLink
 from jobs.sla import raise_sla_events_job
 from jobs.sweep import close_expired_tickets_job
@@ -145,22 +146,19 @@ class JobRuntime:
             if not email_ids:
                 return
             if self._link is not None:
-                for outbox_id in email_ids:
-                    if not await self._link.enqueue("deliver_email", outbox_id):
-                        return  # lost just now (logged once by the link); the rest wait like this one
+                # False: lost just now (logged once by the link); the rows wait for the pending pass.
+                await self._link.enqueue("deliver_emails", email_ids)
             else:
-                self._spawn(self._deliver_each(email_ids), name=f"deliver_email:{email_ids[0]}")
+                self._spawn(self._deliver(email_ids), name=f"deliver_emails:{email_ids[0]}")
         except Exception:
             # The change is committed either way; the pending-email pass delivers what was not handed over.
             log.exception("could not hand outbox rows %s to delivery; the periodic pass will pick them up", ids)
 
-    async def _deliver_each(self, email_ids: list[int]) -> None:
-        ctx: dict[str, Any] = {}
-        for outbox_id in email_ids:
-            try:
-                await deliver_email(ctx, outbox_id)
-            except Exception:
-                log.exception("delivering outbox email %s failed; the periodic pass will retry it", outbox_id)
+    async def _deliver(self, email_ids: list[int]) -> None:
+        try:
+            await deliver_emails({}, email_ids)
+        except Exception:
+            log.exception("delivering outbox emails %s failed; the periodic pass will retry them", email_ids)
 
     def _spawn(self, work: Coroutine[Any, Any, None], *, name: str) -> None:
         task = asyncio.create_task(work, name=name)

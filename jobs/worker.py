@@ -22,7 +22,7 @@ from arq.worker import Function, Worker, create_worker
 
 from core.config import get_config
 from core.db import close_db, init_db
-from jobs.email import deliver_email, deliver_pending_emails
+from jobs.email import deliver_email, deliver_emails, deliver_pending_emails
 from jobs.redis_link import REDIS_FAILURES, connect, describe
 from jobs.report import BurstReport
 from jobs.runtime import JobRuntime
@@ -59,7 +59,8 @@ class WorkerSettings:
     """arq settings. The jobs/runtime.py PERIODIC table is the embedded twin of `cron_jobs`; keep them in step."""
 
     functions: Sequence[WorkerCoroutine | Function] = [
-        deliver_email,
+        deliver_emails,
+        deliver_email,  # jobs queued by a version before deliver_emails
         func(close_expired_tickets_job, timeout=SWEEP_TIMEOUT_SECONDS),
         deliver_pending_emails,
         raise_sla_events_job,

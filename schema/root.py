@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.schema.schema import DEFAULT_ALLOWED_OPERATION_TYPES
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from schema.field_gate import FieldGate, FieldGateExtension
+from schema.input_conversion import convert_inputs_by_table
+from schema.known_documents import KnownDocuments
 from schema.masking import MaskUnexpectedErrors, log_error
 from schema.planned import PlannedExecutionContext
 from schema.query_limits import ShapeLimits, TokenLimit
@@ -57,6 +62,36 @@ def _merge(name: str, types: tuple[type, ...], description: str) -> Any:
 
 
 class HelpdeskSchema(strawberry.Schema):
+    def __init__(self, *args: Any, known: KnownDocuments | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A field middleware (an extension's `resolve` hook) must see every field: the direct path skips none.
+        self._known = None if self._get_middleware_manager(self.get_extensions()).middlewares else known
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        """A query answered before without an error takes the direct path (schema/known_documents.py)."""
+        known = self._known
+        allowed = DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None else allowed_operation_types
+        if known is not None and not operation_extensions:
+            args = (query, variable_values, context_value, root_value, operation_name, allowed)
+            direct = await known.execute(self, *args)
+            if direct is not None:
+                return direct
+        result = await super().execute(
+            query, variable_values, context_value, root_value, operation_name, allowed, operation_extensions
+        )
+        if known is not None and not operation_extensions:
+            known.learn(query, operation_name, result)
+        return result
+
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         # strawberry logs every error with its traceback and the document; expected ones get one line instead.
         for error in errors:
@@ -70,10 +105,11 @@ def build_schema(*, planned: bool = True) -> strawberry.Schema:
     mutation = _merge("Mutation", _collect("Mutation"), "Everything you can change; refusals come back as `errors`.")
     # Guests and anonymous callers may ask only for the fields allowed for them (resolvers/guests/fields.py).
     gate = FieldGate()
-    return HelpdeskSchema(
+    schema = HelpdeskSchema(
         query=query,
         mutation=mutation,
         execution_context_class=PlannedExecutionContext if planned else None,
+        known=KnownDocuments(gate) if planned else None,
         extensions=[
             RefuseLoneSurrogates,
             # Depth, token and alias limits, each with its code (schema/query_limits.py, docs/operations.md).
@@ -88,3 +124,5 @@ def build_schema(*, planned: bool = True) -> strawberry.Schema:
             lambda: ValidationCache(maxsize=256),
         ],
     )
+    convert_inputs_by_table(schema)
+    return schema

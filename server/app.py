@@ -35,6 +35,7 @@ from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
 from resolvers.tickets.attachments import attachment_limit
 from schema.context import Context, bearer_token
 from schema.root import build_schema
+from server.admission import AdmissionGate
 from server.attachments import attachment_routes
 from server.gc_policy import GcScheduler, tune_gc
 from server.graphiql import graphiql_page, graphiql_routes
@@ -52,6 +53,11 @@ def read_json_or_400(text: str) -> Any:
         return read_json(text, what="The multipart map")
     except BadJson as error:
         raise HTTPException(400, str(error)) from None
+
+# GraphQL requests running at once per database connection of the pool; the rest wait in arrival order
+# (server/admission.py). Two, not one: a request also waits on things other than the database (the Markdown
+# workers, password hashing), and those must not stall every read.
+ADMITTED_PER_CONNECTION = 2
 
 
 class HelpdeskGraphQL(GraphQL[Context, None]):
@@ -185,10 +191,14 @@ def create_app(
             if manage_db:
                 await close_db()
 
+    # Inside the body limit: a request waits for its turn only once its body is read (server/admission.py).
+    admitted = AdmissionGate(graphql, ADMITTED_PER_CONNECTION * config.database_pool_size)
     routes = [
+        # Uploads stream to disk inside the view (server/uploads.py) and are not admitted: the gate holds a slot
+        # from a read body to the response's start, and an upload's body is read while it runs.
         Route(
             "/graphql",
-            MultipartGate(graphql, BodySizeLimit(graphql, config.graphql_max_body_bytes)),
+            MultipartGate(graphql, BodySizeLimit(admitted, config.graphql_max_body_bytes)),
             methods=["GET", "POST"],
         ),
         Route("/health", health, methods=["GET"]),

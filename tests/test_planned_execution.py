@@ -1,6 +1,8 @@
-"""Planned execution (schema/planned.py) answers exactly what standard execution answers: data and errors, for
-every role, for fixed documents and for generated ones. Each request runs against two apps on the same data, one
-planning (the server's) and one with planning off."""
+"""Planned execution (schema/planned.py) and the direct path of known documents (schema/known_documents.py) answer
+exactly what standard execution answers: the same status and the same response bytes (data and errors), for every
+role, for fixed documents and for generated ones. Each request runs against two apps on the same data, one
+planning (the server's) and one with planning off; the server's app gets each request twice, so the second (and
+every later role's) takes the direct path once the first answered the document without an error."""
 
 from __future__ import annotations
 
@@ -12,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 
-from core import clock
 from core.enums import LinkType, Priority, Role, StatusKind
 from models.attachments import Attachment
 from models.links import TicketLink
@@ -22,9 +23,18 @@ from models.sla import SlaPolicy
 from models.tickets import Ticket
 from models.views import SavedView
 from resolvers.tickets.links import REVERSE
-from schema import planned
+from schema import known_documents, planned
 from server.app import create_app
-from tests.helpers import make_category, make_group, make_guest, make_person, make_ticket, make_type, status_of
+from tests.helpers import (
+    ascii_gql,
+    make_category,
+    make_group,
+    make_guest,
+    make_person,
+    make_ticket,
+    make_type,
+    status_of,
+)
 
 USER = "id name email role disabled createdAt lastLoginAt __typename"
 TICKET = f"""number subject description descriptionHtml priority reopened createdAt updatedAt resolvedAt guestEmail
@@ -154,17 +164,16 @@ async def _sla_data(category: Any) -> None:
 async def both(
     planning: httpx.AsyncClient, standard: httpx.AsyncClient, query: str, variables: dict[str, Any], token: str | None
 ) -> tuple[Any, Any]:
+    """The server's answer and the standard one, after checking that the server answers the same bytes twice
+    (the second time by the direct path when the document is known by then)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     body = {"query": query, "variables": variables}
-    # A queue cursor in a sort over updated_at carries when its walk started (resolvers/tickets/queue_cursor.py):
-    # both apps answer at one frozen moment, so their cursors can be compared.
-    clock.set_now(datetime.now(UTC))
-    try:
-        first = await planning.post("/graphql", json=body, headers=headers)
-        second = await standard.post("/graphql", json=body, headers=headers)
-    finally:
-        clock.set_now(None)
-    assert first.status_code == second.status_code == 200
+    first = await planning.post("/graphql", json=body, headers=headers)
+    again = await planning.post("/graphql", json=body, headers=headers)
+    second = await standard.post("/graphql", json=body, headers=headers)
+    assert first.status_code == again.status_code == second.status_code == 200
+    assert first.content == again.content
+    assert first.headers == again.headers
     return first.json(), second.json()
 
 
@@ -172,14 +181,57 @@ async def test_fixed_documents_answer_alike_for_every_role(
     client: httpx.AsyncClient, standard: httpx.AsyncClient
 ) -> None:
     tokens, number = await roles()
-    before = planned.counts["planned"]
+    before, direct = planned.counts["planned"], known_documents.counts["direct"]
     for name, query in DOCUMENTS.items():
         for role, token in tokens.items():
             variables = {**VARIABLES, "number": number, "view": str((await SavedView.get(name="Team")).id)}
             got, expected = await both(client, standard, query, variables, token)
             assert got == expected, (name, role)
-    # Not vacuous: the plans ran (the queue, the thread and the search plan for every role with an account).
+    # Not vacuous: the plans ran (the queue, the thread and the search plan for every role with an account), and
+    # the direct path answered most requests after the first of each document.
     assert planned.counts["planned"] - before >= 5 * 5
+    assert known_documents.counts["direct"] - direct >= 10 * 5
+
+
+async def test_known_documents_still_refuse_what_each_request_brings(
+    client: httpx.AsyncClient, standard: httpx.AsyncClient
+) -> None:
+    """The checks the direct path repeats per request: the guest field gate (a document an admin made known asks
+    for fields guests may not see), the lone-surrogate guard (variables), variables that do not coerce, a
+    resolver's refusal, and a mutation (never known: each one runs the standard way)."""
+    tokens, number = await roles()
+    search = "query($s: String) { tickets(first: 5, filter: {search: $s}) { edges { node { number } } } }"
+    for query, variables in [(DOCUMENTS["one"], {"number": number}), (search, {"s": "printer"})]:
+        await both(client, standard, query, variables, tokens["admin"])  # known now
+        for role, token in tokens.items():
+            got, expected = await both(client, standard, query, variables, token)
+            assert got == expected, (query, role)
+    # The guest may open its ticket but not ask for its requester's account or the history.
+    refused, _ = await both(client, standard, DOCUMENTS["one"], {"number": number}, tokens["guest"])
+    assert refused["data"] is None and refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    # A lone surrogate in the variables of a known document, even one no resolver reads (the field is skipped):
+    # refused before anything runs, as before.
+    skipped = "query($s: String, $go: Boolean!) { tickets(filter: {search: $s}) @include(if: $go) { totalCount } }"
+    await both(client, standard, skipped, {"s": "a", "go": False}, tokens["admin"])
+    for http in (client, standard):
+        for query, variables in [(search, {"s": "\ud800"}), (skipped, {"s": "\ud800", "go": False})]:
+            body = await ascii_gql(http, query, variables, tokens["admin"])
+            (error,) = body["errors"]
+            assert (error["extensions"]["reason"], body["data"]) == ("INVALID_UNICODE", None)
+    # Variables that do not coerce, and a number nobody may open: the standard path's errors, byte for byte.
+    for variables in ({"s": 5}, {"s": ["a"]}):
+        got, expected = await both(client, standard, search, variables, tokens["admin"])
+        assert got == expected and got["errors"]
+    # A known document whose resolver refuses this time (a negative window), and one that finds nothing.
+    await both(client, standard, DOCUMENTS["windows"], {"n": 2}, tokens["admin"])
+    got, expected = await both(client, standard, DOCUMENTS["windows"], {"n": -1}, tokens["admin"])
+    assert got == expected and got["errors"]
+    got, expected = await both(client, standard, DOCUMENTS["one"], {"number": 999_999}, tokens["admin"])
+    assert got == expected == {"data": {"ticket": None}}
+    mutation = "mutation { logout { __typename } }"
+    standard_runs = known_documents.counts["direct"]
+    await both(client, standard, mutation, {}, None)
+    assert known_documents.counts["direct"] == standard_runs
 
 
 def generated(seed: int) -> str:

@@ -11,6 +11,7 @@ visible to admins in the outbox list.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
@@ -183,6 +184,28 @@ async def deliver_email(outbox_id: int) -> bool:
     return await attempt_delivery(outbox_id) is Outcome.SENT
 
 
+async def deliver_emails(outbox_ids: Sequence[int]) -> int:
+    """Send each of these outbox emails that is due and whose claim this worker wins, in order; returns how many
+    this call sent. One committed change's emails travel as one job (one Redis hand-off instead of one per
+    recipient); each row is still claimed on its own, so exactly once holds whoever else takes the same row.
+    Stops at the first SMTP server that cannot be reached: the rest wait for the pending pass without losing an
+    attempt."""
+    sent, _ = await _deliver_in_order(outbox_ids)
+    return sent
+
+
+async def _deliver_in_order(outbox_ids: Sequence[int]) -> tuple[int, bool]:
+    """How many of these were sent, and whether delivery stopped because the SMTP server is down."""
+    sent = 0
+    for outbox_id in outbox_ids:
+        outcome = await attempt_delivery(int(outbox_id))
+        if outcome is Outcome.SERVER_DOWN:
+            return sent, True
+        if outcome is Outcome.SENT:
+            sent += 1
+    return sent, False
+
+
 async def deliver_pending_emails() -> int:
     """The periodic pass: every email that is due, oldest first, including claims whose worker died.
     Stops early when the SMTP server is unreachable (the rest wait for the next pass without losing an
@@ -201,10 +224,8 @@ async def deliver_pending_emails() -> int:
         )
         if not ids:
             return sent
-        for outbox_id in ids:
-            last_id = int(outbox_id)
-            outcome = await attempt_delivery(last_id)
-            if outcome is Outcome.SERVER_DOWN:
-                return sent
-            if outcome is Outcome.SENT:
-                sent += 1
+        last_id = int(ids[-1])
+        sent_now, server_down = await _deliver_in_order(ids)
+        sent += sent_now
+        if server_down:
+            return sent

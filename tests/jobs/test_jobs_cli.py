@@ -174,7 +174,7 @@ async def test_serve_starts_without_redis_and_finds_it_when_it_comes_up(tmp_path
                 queued = [(job.function, job.args) for job in await pool.queued_jobs()]
             finally:
                 await pool.aclose(close_connection_pool=True)
-            assert queued == [("deliver_email", (announced,))]
+            assert queued == [("deliver_emails", ([announced],))]
     finally:
         await redis.close()
     log = served.output

@@ -127,7 +127,7 @@ async def test_the_app_starts_without_redis_keeps_emails_in_the_outbox_and_recon
         # The next committed email is announced to that Redis as an arq job; the one that waited is not.
         second_requester, _ = await file_ticket(http)
         [_, (announced, _)] = await email_rows()
-        assert await queued_jobs(redis_later) == [("deliver_email", (announced,))]
+        assert await queued_jobs(redis_later) == [("deliver_emails", ([announced],))]
 
     # A worker on that Redis delivers both: the announced email as its job, the waiting one in the pending pass.
     pool = await create_pool(RedisSettings.from_dsn(redis_later.url()))
@@ -173,7 +173,7 @@ async def test_redis_lost_while_running_is_logged_once_and_found_again(
         await until_healthy(http)
         await file_ticket(http)
         [*_, (announced, _)] = await email_rows()
-        assert await queued_jobs(redis_later) == [("deliver_email", (announced,))]
+        assert await queued_jobs(redis_later) == [("deliver_emails", ([announced],))]
     assert len(redis_lines(caplog, "unreachable")) == 1
     assert len(redis_lines(caplog, "reachable again")) == 1
 

@@ -18,11 +18,13 @@ import httpx
 import pytest
 from arq import ArqRedis, create_pool
 from arq.connections import RedisSettings
+from arq.constants import job_key_prefix
 from arq.worker import Worker
 from tortoise.transactions import in_transaction
 
 from core import clock
 from core.enums import OutboxStatus, Role, StatusKind
+from jobs.redis_link import enqueue_new
 from jobs.runtime import HOUR, MINUTE, JobRuntime, next_run
 from jobs.worker import SWEEP_TIMEOUT_SECONDS, WorkerSettings
 from models.outbox import OutboxMessage
@@ -266,7 +268,7 @@ async def test_a_stopped_runtime_no_longer_listens(db: str, smtp_server: SmtpSer
 # --- arq: the enqueue path and a real worker ----------------------------------------------------------------
 
 
-async def test_queue_mode_enqueues_deliver_email_and_a_real_worker_sends_it(
+async def test_queue_mode_enqueues_deliver_emails_and_a_real_worker_sends_it(
     client: httpx.AsyncClient, smtp_server: SmtpServer, arq_queue: Queue
 ) -> None:
     runtime = JobRuntime(arq_queue.url, queue_name=arq_queue.name)
@@ -280,11 +282,57 @@ async def test_queue_mode_enqueues_deliver_email_and_a_real_worker_sends_it(
         await runtime.stop()
     row_id = await OutboxMessage.get(channel="email").values_list("id", flat=True)
     queued = await arq_queue.pool.queued_jobs(queue_name=arq_queue.name)
-    assert [(job.function, job.args) for job in queued] == [("deliver_email", (row_id,))]
+    assert [(job.function, job.args) for job in queued] == [("deliver_emails", ([row_id],))]
 
     await run_burst(arq_queue.worker())
     assert [r.recipients for r in smtp_server.received] == [[email]]
     assert (await OutboxMessage.get(id=row_id)).status is OutboxStatus.SENT
+
+
+async def test_queue_mode_hands_a_change_with_several_emails_to_arq_as_one_job_sent_exactly_once(
+    db: str, smtp_server: SmtpServer, arq_queue: Queue
+) -> None:
+    runtime = JobRuntime(arq_queue.url, queue_name=arq_queue.name)
+    await runtime.start()
+    ticket = await make_ticket(await make_category())
+    recipients = ["a@example.org", "b@example.org", "c@example.org"]
+    try:
+        async with in_transaction():
+            await outbox.queue_email("ticket_created", ticket_id=ticket.id, to=recipients, context={})
+            await outbox.queue_event("ticket.created", ticket_id=ticket.id, data={})
+        await outbox.announce_queued()
+    finally:
+        await runtime.stop()
+    ids = sorted(await OutboxMessage.filter(channel="email").values_list("id", flat=True))
+    queued = await arq_queue.pool.queued_jobs(queue_name=arq_queue.name)
+    # One Redis hand-off for the change (not one per recipient), carrying only the email rows.
+    assert [(job.function, job.args) for job in queued] == [("deliver_emails", (ids,))]
+
+    # The same job twice (a retry, a second worker): each row's claim still sends it once.
+    await arq_queue.pool.enqueue_job("deliver_emails", ids, _queue_name=arq_queue.name)
+    await run_burst(arq_queue.worker())
+    assert sorted(r.recipients[0] for r in smtp_server.received) == recipients
+    assert {m.status for m in await OutboxMessage.filter(channel="email")} == {OutboxStatus.SENT}
+
+
+async def test_the_one_round_trip_enqueue_writes_what_arq_writes(arq_queue: Queue) -> None:
+    """jobs/redis_link.py enqueue_new: the same job record (function, arguments, try, expiry) on the same queue as
+    arq's enqueue_job, and a real worker runs it."""
+    pool, name = arq_queue.pool, arq_queue.name
+    theirs = await pool.enqueue_job("deliver_emails", [1, 2], _queue_name=name)
+    assert theirs is not None
+    ours = await enqueue_new(pool, "deliver_emails", ([1, 2],), name)
+    jobs = {job.job_id: job for job in await pool.queued_jobs(queue_name=name)}
+    assert set(jobs) == {theirs.job_id, ours}
+    mine, arqs = jobs[ours], jobs[theirs.job_id]
+    same = ("function", "args", "kwargs", "job_try")
+    assert [getattr(mine, a) for a in same] == [getattr(arqs, a) for a in same]
+    ttl_mine, ttl_arq = await pool.pttl(job_key_prefix + ours), await pool.pttl(job_key_prefix + theirs.job_id)
+    assert abs(ttl_mine - ttl_arq) < 60_000 and ttl_mine > pool.expires_extra_ms - 60_000
+    scores = dict(await pool.zrange(name, 0, -1, withscores=True))
+    assert abs(scores[ours.encode()] - scores[theirs.job_id.encode()]) < 60_000
+    await run_burst(arq_queue.worker())
+    assert await pool.zcard(name) == 0
 
 
 async def test_a_real_arq_worker_runs_the_close_sweep_job(db: str, arq_queue: Queue) -> None:
@@ -299,7 +347,9 @@ async def test_a_real_arq_worker_runs_the_close_sweep_job(db: str, arq_queue: Qu
 
 def test_worker_settings_schedule_the_sweep_hourly_and_the_email_pass_every_minute() -> None:
     names = {getattr(f, "name", getattr(f, "__qualname__", None)) for f in WorkerSettings.functions}
-    assert names == {"deliver_email", "close_expired_tickets_job", "deliver_pending_emails", "raise_sla_events_job"}
+    assert names == {
+        "deliver_emails", "deliver_email", "close_expired_tickets_job", "deliver_pending_emails", "raise_sla_events_job"
+    }  # fmt: skip
     assert WorkerSettings.cron_jobs is not None
     crons = {job.name: job for job in WorkerSettings.cron_jobs}
     sweep = crons["cron:close_expired_tickets_job"]
