@@ -12,6 +12,7 @@ import pytest
 from server.admission import AdmissionGate
 from server.app import create_app
 from server.limits import BodySizeLimit
+from server.uploads import MultipartGate
 
 SCOPE: dict[str, Any] = {"type": "http", "path": "/graphql"}
 
@@ -132,10 +133,13 @@ def test_the_limit_must_admit_someone() -> None:
 
 
 async def test_the_server_answers_graphql_through_the_gate(client: httpx.AsyncClient) -> None:
-    """The app's /graphql route has the gate inside the body limit (a refused body never waits for a turn)."""
+    """The app's /graphql route has the gate inside the body limit (a refused body never waits for a turn), behind
+    the multipart gate (uploads stream while the view runs, so they are not admitted: server/app.py)."""
     response = await client.post("/graphql", json={"query": "{ __typename }"})
     assert response.status_code == 200 and response.json() == {"data": {"__typename": "Query"}}
     app = create_app(manage_db=False)
     route = next(r for r in app.routes if getattr(r, "path", None) == "/graphql")
-    limit = route.app  # type: ignore[attr-defined]
+    multipart = route.app  # type: ignore[attr-defined]
+    assert isinstance(multipart, MultipartGate)
+    limit = multipart.limited
     assert isinstance(limit, BodySizeLimit) and isinstance(limit.app, AdmissionGate) and limit.app.limit >= 2

@@ -29,6 +29,8 @@ SCHEMA = build_schema()
 SAMPLES: dict[Any, Any] = {
     GraphQLString: "text", GraphQLID: "7", GraphQLInt: 3, GraphQLFloat: 1.5, GraphQLBoolean: True,
     "DateTime": "2026-03-04T05:06:07+00:00", "JSON": {"a": [1, "b"]},
+    # A received file stands where the multipart request put it (server/uploads.py); any object will do here.
+    "Upload": "an uploaded file",
 }  # fmt: skip
 
 
