@@ -67,8 +67,9 @@ BUDGETS = {
     # Authentication, the person and group; per ticket BEGIN, the locked ticket, its update, the audit row, the
     # outbox rows (the new assignee's email and the event), COMMIT.
     "assignment": (2, 6),
-    # Authentication; per ticket BEGIN, the locked ticket with its scope, its update, the audit row, COMMIT.
-    "priority": (1, 5),
+    # Authentication; per ticket BEGIN, the locked ticket with its scope, the SLA policy the new priority chooses
+    # (resolvers/tickets/sla.py), its update, the audit row, COMMIT.
+    "priority": (1, 6),
 }
 
 
