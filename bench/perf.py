@@ -49,6 +49,13 @@ W1 = """query W1($after: String) { tickets(first: 50, after: $after) { edges { n
   replies(last: 5, internal: false) { body author { name } } } } } }"""
 # Before `replies(first, last, internal)` existed the queue read every reply and the client kept five.
 W1_ALL_REPLIES = W1.replace("replies(last: 5, internal: false)", "replies")
+# Issue 9's bench: W1 with links, SLA and the group selected, and the dashboard's counts by status.
+W1_ISSUE_9 = W1.replace(
+    "category { name }",
+    "category { name } assignedGroup { name } links { type number subject status { name } }"
+    " sla { state responseDueAt resolutionDueAt }",
+)
+COUNTS = """query Counts { ticketCounts(groupBy: STATUS) { key label count } }"""
 W2 = """query W2($number: Int!) { ticket(number: $number) { number subject description priority createdAt
   status { name } requester { name email } assignee { name } category { name }
   replies { id body internal createdAt author { name } } } }"""
@@ -83,6 +90,8 @@ def workloads(tickets: int, *, all_replies: bool = False, last_page: str | None 
             [{"query": W3, "variables": {"number": n, "body": f"Bench reply on {n}, *noted*."}} for n in closed],
         ),
         Workload("W4", ADMIN_TOKEN, [{"query": W4, "variables": {"search": "printer"}}]),
+        Workload("W1 links+sla", ADMIN_TOKEN, [{"query": W1_ISSUE_9}]),
+        Workload("counts", ADMIN_TOKEN, [{"query": COUNTS}]),
     ]
 
 
@@ -155,6 +164,8 @@ def describe(workload: Workload, result: dict[str, Any]) -> str:
         return f"{len(edges)} tickets" + (f", {replies} replies" if replies else "")
     if "ticket" in data:
         return f"1 ticket, {len(data['ticket']['replies'])} replies"
+    if "ticketCounts" in data:
+        return f"{len(data['ticketCounts'])} buckets"
     return "1 reply" if data["addReply"]["reply"] else str(data["addReply"]["errors"])
 
 

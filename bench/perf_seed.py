@@ -5,7 +5,8 @@
 2,000 users (1 admin, 20 staff in 4 groups of 5, the rest requesters), 8 categories x 4 types x 3 items,
 `--tickets` tickets (10% guest tickets, a tenth of the subjects say "printer", about 20% Closed) with five
 replies each (about 10% internal notes by staff), and one session token for the admin and one for a staff
-member. Everything is INSERT ... SELECT over generate_series, so 100,000 tickets take seconds. This is the bench
+member; SLA on with every ticket's clocks set, and a link between each fifth ticket and the next (issue 9's
+fields). Everything is INSERT ... SELECT over generate_series, so 100,000 tickets take seconds. This is the bench
 of the read and write paths only; the side-by-side comparison with PostGraphile has its own seed (bench/compare*).
 """
 
@@ -76,6 +77,21 @@ SELECT 'Reply ' || r || ' on ticket ' || n || ': *thanks*, looking at it.',
             WHEN n % 10 = 7 THEN NULL ELSE 22 + n % 1979 END,
        n
 FROM generate_series(1, :tickets) n, generate_series(1, 5) r;
+
+-- Issue 9's fields on every row a workload reads: SLA on, one default policy whose clocks every ticket carries
+-- (4 h to respond, 2 days to resolve, so all three states occur), and RELATED_TO links between each fifth ticket
+-- and the next (both directions, as linkTickets writes them).
+INSERT INTO settings (key, value, updated_at) VALUES ('sla_enabled', 'true', now());
+INSERT INTO sla_policies (id, name, first_response_minutes, resolution_minutes, match_key, created_at)
+VALUES (1, 'Default', 240, 2880, '-:-', now());
+SELECT setval('sla_policies_id_seq', 1);
+UPDATE tickets SET sla_policy_id = 1, sla_response_minutes = 240, sla_resolution_minutes = 2880,
+       response_due_at = created_at + interval '240 minutes', resolution_due_at = created_at + interval '2880 minutes',
+       sla_due_at = created_at + interval '240 minutes', sla_warn_at = created_at + interval '192 minutes',
+       sla_breach_at = created_at + interval '240 minutes';
+INSERT INTO ticket_links (source_id, target_id, type, created_at)
+SELECT n, n + 1, 'RELATED_TO', now() FROM generate_series(5, :tickets - 1, 5) n
+UNION ALL SELECT n + 1, n, 'RELATED_TO', now() FROM generate_series(5, :tickets - 1, 5) n;
 """
 
 
