@@ -31,7 +31,7 @@ class Reply:
     edited_at: datetime | None = strawberry.field(description="When it was last edited.")
     deleted: bool = strawberry.field(description="Deleted: staff see this placeholder, nobody sees the text.")
     _row: strawberry.Private[dict[str, Any]]
-    # Read ahead with the ticket's attachments (schema/tickets/types.py `read_ahead`).
+    # Read ahead with the ticket's attachments (schema/tickets/read_ahead.py).
     _attachments: strawberry.Private[list[Attachment] | None] = None
 
     @strawberry.field(description="The text in Markdown; null once deleted.")

@@ -16,9 +16,8 @@ from resolvers.kernel.markdown import plain_text_html
 from resolvers.kernel.sql import Row
 from resolvers.kernel.validation import KEEP
 from resolvers.tickets import queue as ticket_queue
-from resolvers.tickets.attachments import attachments_for_tickets
 from resolvers.tickets.filing import TicketChanges, create_ticket, update_ticket
-from resolvers.tickets.thread import check_window, replies_for_tickets
+from resolvers.tickets.thread import check_window
 from resolvers.tickets.visibility import shows_guest_email
 from schema.accounts.types import Group, User, load_user, user_from_row
 from schema.admin.cti import Category, Item, TicketType
@@ -26,11 +25,12 @@ from schema.admin.statuses import Status
 from schema.context import Info
 from schema.enums import Priority, to_graphql
 from schema.errors import INPUT, UserError, mutate, query
-from schema.lookahead import Selection, later, look_ahead
+from schema.lookahead import later, look_ahead
 from schema.pagination import Connection, Edge, PageInfo
-from schema.tickets.attachments import Attachment, by_reply, load_attachments
+from schema.tickets.attachments import Attachment, load_attachments
 from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
-from schema.tickets.link_types import Links, TicketLink, load_links, read_links_ahead
+from schema.tickets.link_types import Links, TicketLink, load_links
+from schema.tickets.read_ahead import read_ahead, relations_in
 from schema.tickets.replies import HistoryEntry, Reply
 from schema.tickets.sla import TicketSla, ticket_sla
 from schema.tickets.views import view_queue
@@ -255,55 +255,6 @@ class UpdateTicketPayload:
 
 def _keep(value: Any) -> Any:
     return KEEP if value is strawberry.UNSET else value
-
-
-# GraphQL field name -> relation joined into the ticket's row (resolvers/tickets/rows.py).
-RELATIONS = {"status": "status", "category": "category", "type": "type", "item": "item", "requester": "requester",
-             "assignee": "assignee", "assignedGroup": "assigned_group", "sla": "sla"}  # fmt: skip
-
-
-def relations_in(selected: Selection) -> set[str]:
-    return {relation for name, relation in RELATIONS.items() if name in selected}
-
-
-async def read_ahead(info: Info, tickets: list[Ticket], selected: Selection) -> None:
-    """Read the replies these tickets will show, one statement per distinct `replies(...)` arguments (with their
-    authors joined when asked for), their attachments and their links when shown (one statement each), before
-    graphql-core walks the tickets (docs/performance.md)."""
-    if not tickets:
-        return
-    await read_links_ahead(info, tickets, selected)
-    if "replies" in selected:
-        await _read_replies(info, tickets, selected)
-    if "attachments" in selected or "attachments" in selected.child("replies"):
-        await _read_attachments(info, tickets)
-
-
-async def _read_attachments(info: Info, tickets: list[Ticket]) -> None:
-    rows = await attachments_for_tickets(info.context.actor, [int(t.id) for t in tickets])
-    for ticket, found in zip(tickets, rows, strict=True):
-        ticket._attachments = [Attachment.from_row(r) for r in found]
-        of_reply = by_reply(ticket._attachments)
-        for replies in (ticket._replies or {}).values():
-            for reply in replies:
-                reply._attachments = of_reply.get(str(reply.id), [])
-
-
-async def _read_replies(info: Info, tickets: list[Ticket], selected: Selection) -> None:
-    authors = "author" in selected.child("replies")
-    ids = [int(t.id) for t in tickets]
-    for arguments in selected.arguments("replies"):
-        first, last, internal = arguments.get("first"), arguments.get("last"), arguments.get("internal")
-        try:
-            rows = await replies_for_tickets(
-                info.context.actor, ids, first=first, last=last, internal=internal, authors=authors
-            )
-        except DomainError:
-            continue  # bad arguments: each ticket's field reports them
-        for ticket, replies in zip(tickets, rows, strict=True):
-            if ticket._replies is None:
-                ticket._replies = {}
-            ticket._replies[(first, last, internal)] = [Reply.from_row(r) for r in replies]
 
 
 _VIEW = (
