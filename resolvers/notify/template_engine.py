@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup
 
 from resolvers.kernel.errors import Problems, Reason
@@ -28,6 +28,8 @@ from resolvers.kernel.errors import Problems, Reason
 PART_FIELDS = ("subject", "text", "html")
 # Far above any real email, far below anything that could slow the sender down.
 MAX_TEMPLATE_LENGTH = 20_000
+MAX_REPEAT = 100_000  # characters (or items) a repetition may make
+MAX_POWER = 64
 
 _COMMON = {
     "number": ("The ticket's number.", "123"),
@@ -91,8 +93,28 @@ def _html_value(value: Any) -> Any:
     return value if isinstance(value, Markup) else Markup(html.escape(str(value)))
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox bounds attribute access and `range`, not arithmetic: `{{ 'x' * 10**9 }}` would fill memory
+    while the template is checked on save. Repetition and powers are capped (nothing an email needs is near)."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > MAX_POWER:
+            raise SecurityError(f"** {right} is beyond what a template may compute.")
+        if operator == "*":
+            sequence, times = (left, right) if isinstance(left, str | list | tuple) else (right, left)
+            if (
+                isinstance(sequence, str | list | tuple)
+                and isinstance(times, int)
+                and len(sequence) * times > MAX_REPEAT
+            ):
+                raise SecurityError(f"repeating {len(sequence)} characters or items {times} times is too much.")
+        return super().call_binop(context, operator, left, right)
+
+
 def _environment(**options: Any) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=True, **options)
+    env = _Sandbox(undefined=StrictUndefined, keep_trailing_newline=True, **options)
     env.globals.clear()  # range, lipsum, dict...: nothing a template needs, so nothing to reach
     return env
 

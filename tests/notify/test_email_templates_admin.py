@@ -179,6 +179,8 @@ async def test_a_broken_template_is_refused_with_its_part_and_position_and_nothi
         ("{{ range(3)|list }}", Reason.UNKNOWN_VARIABLE),
         ("{{ reply_body }}", Reason.UNKNOWN_VARIABLE),  # a reply's (or a note's) body is not a ticket_created value
         ("{{ note }}", Reason.UNKNOWN_VARIABLE),
+        ("{{ 'x' * 999 * 999 * 999 }}", Reason.TEMPLATE_UNSAFE),  # memory: repetition is capped
+        ("{{ 9 ** 99999999 }}", Reason.TEMPLATE_UNSAFE),
     ],
 )
 async def test_a_template_reaching_past_its_values_gets_nothing(
