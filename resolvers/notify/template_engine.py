@@ -121,6 +121,9 @@ def _environment(**options: Any) -> SandboxedEnvironment:
 
 _TEXT = _environment(autoescape=False)
 _HTML = _environment(autoescape=True, finalize=_html_value)
+# Only the *_html values are markup; `|safe` would let an admin pass text people typed (a subject, a reply) into
+# the HTML as is. Without it every value is escaped, even inside `{% autoescape false %}` (finalize does it).
+del _HTML.filters["safe"]
 
 
 def _env(part: str) -> SandboxedEnvironment:
@@ -151,6 +154,8 @@ def check(problems: Problems, topic: str, part: str, source: str) -> None:
     env = _env(part)
     try:
         tree = env.parse(source)
+        # Compiles it too: an unknown filter or test (TemplateAssertionError) is a syntax error here.
+        declared = meta.find_undeclared_variables(tree)
     except TemplateSyntaxError as error:
         where = _position(source, error.lineno, _error_token(error))
         problems.add(part, f"{part} does not compile at {where}: {_sentence(error.message)}", Reason.TEMPLATE_SYNTAX)
@@ -162,7 +167,7 @@ def check(problems: Problems, topic: str, part: str, source: str) -> None:
         )
         return
     offered = {variable.name for variable in variables(topic)}
-    unknown = sorted(meta.find_undeclared_variables(tree) - offered)
+    unknown = sorted(declared - offered)
     for name in unknown:
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), 1)
         problems.add(

@@ -17,7 +17,7 @@ from models.outbox import OutboxMessage
 from models.replies import Reply
 from resolvers.kernel.errors import Problems, Reason
 from resolvers.notify.email_templates import TOPICS, default_sources, render_message
-from resolvers.notify.template_engine import PART_FIELDS, check, variables
+from resolvers.notify.template_engine import PART_FIELDS, check, fill, variables
 from tests import smtp
 from tests.helpers import (
     assert_admins_only,
@@ -57,6 +57,11 @@ def test_every_shipped_default_passes_the_checks_an_admin_version_must_pass() ->
         for part in PART_FIELDS:
             check(problems, topic, part, getattr(default_sources(topic), part))
         assert problems.errors == [], topic
+
+
+def test_text_people_typed_is_escaped_in_html_even_with_autoescape_turned_off() -> None:
+    source = "{% autoescape false %}{{ subject }}{% endautoescape %}{{ subject|e }}"
+    assert fill("ticket_created", "html", source, {"subject": "<b>x</b>"}) == "&lt;b&gt;x&lt;/b&gt;" * 2
 
 
 def test_no_topic_offers_a_variable_that_could_hold_an_internal_note() -> None:
@@ -181,6 +186,7 @@ async def test_a_broken_template_is_refused_with_its_part_and_position_and_nothi
         ("{{ note }}", Reason.UNKNOWN_VARIABLE),
         ("{{ 'x' * 999 * 999 * 999 }}", Reason.TEMPLATE_UNSAFE),  # memory: repetition is capped
         ("{{ 9 ** 99999999 }}", Reason.TEMPLATE_UNSAFE),
+        ("{{ subject|safe }}", Reason.TEMPLATE_SYNTAX),  # people's text is always escaped in HTML
     ],
 )
 async def test_a_template_reaching_past_its_values_gets_nothing(
