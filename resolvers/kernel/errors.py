@@ -71,6 +71,23 @@ class Reason(str, Enum):
     )
     WRONG_TYPE = "WRONG_TYPE", _V, "A setting got a value of the wrong type (true/false or a whole number)."
     NOT_A_SETTING = "NOT_A_SETTING", _V, "The name is not one of the settings."
+    NOT_A_TOPIC = "NOT_A_TOPIC", _V, "The name is not one of the email topics (see the emailTemplates query)."
+    TEMPLATE_SYNTAX = "TEMPLATE_SYNTAX", _V, "An email template does not compile; the message gives line and column."
+    UNKNOWN_VARIABLE = (
+        "UNKNOWN_VARIABLE",
+        _V,
+        "An email template names a variable that is not in its topic's documented list; the message gives where.",
+    )
+    TEMPLATE_INCLUDE = (
+        "TEMPLATE_INCLUDE",
+        _V,
+        "An email template includes, imports or extends another template or file, which templates cannot do.",
+    )
+    TEMPLATE_UNSAFE = (
+        "TEMPLATE_UNSAFE",
+        _V,
+        "An email template fails when filled with sample data, e.g. it reaches for an attribute it may not use.",
+    )
     CANNOT_CLEAR = "CANNOT_CLEAR", _V, "The field cannot be set to null: every ticket has a category and a priority."
     UNKNOWN_ID = "UNKNOWN_ID", _V, "An ID in the input names nothing that exists."
     NO_CATEGORIES = "NO_CATEGORIES", _V, "No categories exist yet; an admin must create one before tickets are filed."

@@ -1,9 +1,10 @@
 """Turning an outbox email row into a message people can read: subject, plain text and HTML.
 
-Templates are files shipped in resolvers/notify/templates/ (`<topic>.subject.txt`, `<topic>.txt`, `<topic>.html`),
-written with `$name` placeholders (Python's string.Template). Every value is HTML-escaped in the HTML part and
-stripped of line breaks in the subject, so text people typed can never inject markup or headers; Markdown
-fields are also offered to the HTML part as `$<name>_html`: the description and a reply's body as the safe HTML
+Templates are Jinja2 (sandboxed, resolvers/notify/template_engine.py): an admin's version saved by
+resolvers/notify/template_store.py, else the files shipped in resolvers/notify/templates/ (`<topic>.subject.txt`,
+`<topic>.txt`, `<topic>.html`). Every value is HTML-escaped in the HTML part and stripped of line breaks in the
+subject, so text people typed can never inject markup or headers; Markdown fields are also offered to the HTML
+part as `{{ <name>_html }}`: the description and a reply's body as the safe HTML
 stored when they were written (never rendered again here), resolution notes and a reopening's reason (short,
 staff-written, stored without HTML) rendered in a bounded worker (resolvers/kernel/markdown_bounded.py), or shown as
 escaped text when that fails.
@@ -15,20 +16,25 @@ raises `Undeliverable`; the mailer then marks it FAILED without sending anything
 
 from __future__ import annotations
 
-import html
+import logging
 from dataclasses import dataclass
 from importlib import resources
-from string import Template
 from typing import Any
+
+from jinja2 import TemplateError
 
 from core.config import get_config
 from models.accounts import Group, User
+from models.email_templates import EmailTemplate
 from models.replies import Reply
 from models.statuses import Status
 from models.tickets import Ticket
 from resolvers.guests.tokens import guest_access_url, issue_guest_token
 from resolvers.kernel.markdown import plain_text_html
 from resolvers.kernel.markdown_bounded import render_or_escape
+from resolvers.notify.template_engine import fill, sample_values
+
+log = logging.getLogger(__name__)
 
 TOPICS = (
     "ticket_created",
@@ -51,6 +57,15 @@ class Undeliverable(Exception):
 
 
 @dataclass(frozen=True)
+class Sources:
+    """One topic's three templates, as Jinja source."""
+
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
 class Rendered:
     subject: str
     text: str
@@ -64,23 +79,35 @@ def default_template(topic: str, part: str) -> str:
     return resources.files("resolvers.notify").joinpath("templates", f"{topic}.{part}").read_text(encoding="utf-8")
 
 
+def default_sources(topic: str) -> Sources:
+    subject, text, html_part = (default_template(topic, part) for part in PARTS)
+    return Sources(subject=subject, text=text, html=html_part)
+
+
+# In a test email's payload (sendTestEmail): fill the templates with sample data, not a ticket's.
+SAMPLE_FLAG = "sample"
+
+
+async def saved_sources(topic: str) -> Sources:
+    """The admin's templates for the topic (template_store), or the shipped ones."""
+    rows = await EmailTemplate.filter(topic=topic).values("subject", "text", "html")
+    return Sources(**rows[0]) if rows else default_sources(topic)
+
+
 def ticket_url(number: int) -> str:
     return f"{get_config().base_url}/tickets/{number}"
 
 
-def render(topic: str, values: dict[str, str], markup: dict[str, str] | None = None) -> Rendered:
-    """Fill the topic's three templates. Unknown placeholders stay as written rather than failing delivery.
+def render(topic: str, sources: Sources, values: dict[str, str]) -> Rendered:
+    """Fill the topic's three templates (template_engine.fill: escaped HTML, one-line subject).
 
-    `values` are plain text (escaped in the HTML part); `markup` holds HTML that is already safe (Markdown
-    rendered by resolvers/kernel/markdown.py) and is available to the HTML template only.
+    `values` are plain text, plus `<name>_html` entries holding HTML that is already safe (Markdown rendered by
+    resolvers/kernel/markdown.py), which the HTML part shows as they are. Raises jinja2's TemplateError.
     """
-    escaped = {key: html.escape(value) for key, value in values.items()}
-    one_line = {key: " ".join(value.split()) for key, value in values.items()}
-    subject = Template(default_template(topic, "subject.txt")).safe_substitute(one_line)
     return Rendered(
-        subject=" ".join(subject.split()),
-        text=Template(default_template(topic, "txt")).safe_substitute(values),
-        html=Template(default_template(topic, "html")).safe_substitute({**escaped, **(markup or {})}),
+        subject=fill(topic, "subject", sources.subject, values),
+        text=fill(topic, "text", sources.text, values),
+        html=fill(topic, "html", sources.html, values),
     )
 
 
@@ -135,16 +162,27 @@ RENDERED_AT_SEND = ("resolution_notes", "reason")
 
 
 async def render_message(topic: str, ticket_id: int | None, payload: dict[str, Any]) -> Rendered:
-    """The finished subject, text and HTML for one outbox row, or Undeliverable."""
+    """The finished subject, text and HTML for one outbox row, or Undeliverable. Uses the admin's templates
+    when saved (template_store), else the shipped ones; a test email (sendTestEmail) is filled with sample data."""
     if topic not in TOPICS:
         raise Undeliverable(f"there is no email template for topic {topic!r}.")
+    sources = await saved_sources(topic)
+    if payload.get(SAMPLE_FLAG) is True:
+        return render(topic, sources, {**sample_values(topic), "recipient": str(payload.get("to") or "")})
     values = await template_values(topic, ticket_id, payload)
-    markup = dict(values.stored_html)
-    html_template = default_template(topic, "html")
+    filled = {**values.text, **values.stored_html}
     for key in RENDERED_AT_SEND:
-        if f"{key}_html" in html_template:
-            markup[f"{key}_html"] = await render_or_escape(values.text[key])
-    return render(topic, values.text, markup)
+        if f"{key}_html" in sources.html:
+            filled[f"{key}_html"] = await render_or_escape(values.text[key])
+    try:
+        return render(topic, sources, filled)
+    except TemplateError:
+        # Saved templates passed the same checks with sample data; should one still fail on real values, the
+        # email goes out with the shipped text rather than not at all.
+        log.warning("email template for %s failed; sending the shipped default", topic, exc_info=True)
+        for key in RENDERED_AT_SEND:
+            filled[f"{key}_html"] = filled.get(f"{key}_html") or await render_or_escape(values.text[key])
+        return render(topic, default_sources(topic), filled)
 
 
 async def _ticket(ticket_id: int | None, payload: dict[str, Any]) -> Ticket:
