@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "models.sla",
     "models.audit",
     "models.outbox",
+    "models.webhooks",
 ]
 
 

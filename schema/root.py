@@ -41,6 +41,7 @@ AREAS = (
     "admin.settings",
     "admin.outbox_view",
     "admin.audit_log",
+    "admin.webhooks",
     "guests.submission",
 )
 
