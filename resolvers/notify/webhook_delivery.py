@@ -12,7 +12,7 @@ claim, so any number of workers send each delivery once per success. A failed at
 non-2xx answer, or a URL that now resolves to a private address) waits 1, 5, 25 then 125 minutes: the fifth
 attempt comes 2.6 hours after the first, so a receiver down for an hour loses nothing; after five it is FAILED.
 
-The request (docs/webhooks.md): a JSON POST of {"id", "event", "createdAt", "data"} with the headers
+The request (docs/decisions.md, "Webhooks"): a JSON POST of {"id", "event", "createdAt", "data"} with the headers
 X-Helpdesk-Event, X-Helpdesk-Delivery (the delivery id: the receiver's idempotency key, the same on retries and
 redeliveries), X-Helpdesk-Timestamp (Unix seconds) and X-Helpdesk-Signature: `sha256=` + hex HMAC-SHA256 of
 `timestamp + "." + body` under the webhook's secret.

@@ -21,6 +21,7 @@ from models.outbox import OutboxMessage
 from resolvers.kernel.errors import Reason
 from resolvers.notify import outbox
 from resolvers.notify.webhook_delivery import deliver_pending_webhooks
+from tests.conftest import StatementLog
 from tests.helpers import (
     ERRORS,
     assert_refused,
@@ -301,3 +302,24 @@ async def test_the_embedded_runtime_delivers_right_after_the_commit(client: http
         finally:
             await runtime.stop()
     assert [r.headers["x-helpdesk-event"] for r in local.received] == ["ticket.created"]
+
+
+async def test_the_delivery_log_and_redelivery_statement_counts(
+    client: httpx.AsyncClient, count_statements: StatementLog
+) -> None:
+    admin = await make_person(Role.ADMIN)
+    with receiver() as local:
+        hook_id, _ = await hook(client, admin.token, local.url)
+        for _ in range(3):
+            await event()
+        assert await deliver_pending_webhooks() == 3
+    await log_of(client, admin.token, hook_id)  # warm
+    count_statements.clear()
+    rows = await log_of(client, admin.token, hook_id)
+    # Authentication, the page: flat in its length.
+    assert (len(rows), count_statements.count) == (3, 2)
+    await mutation_payload(client, REDELIVER, "redeliverWebhook", admin.token, {"deliveryId": rows[0]["id"]})
+    count_statements.clear()
+    await mutation_payload(client, REDELIVER, "redeliverWebhook", admin.token, {"deliveryId": rows[1]["id"]})
+    # Authentication, the delivery, BEGIN, UPDATE, audit INSERT, COMMIT.
+    assert count_statements.count == 6
