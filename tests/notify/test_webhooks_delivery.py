@@ -12,12 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 from tortoise.transactions import in_transaction
 
 from core import clock
-from core.enums import Role
+from core.enums import OutboxStatus, Role
 from jobs.runtime import JobRuntime
 from models.outbox import OutboxMessage
+from models.webhooks import WebhookDelivery
 from resolvers.kernel.errors import Reason
 from resolvers.notify import outbox
 from resolvers.notify.webhook_delivery import deliver_pending_webhooks
@@ -31,6 +33,7 @@ from tests.helpers import (
     mutation_document,
     mutation_payload,
 )
+from tests.jobs.test_jobs_runtime import Queue, arq_queue, run_burst  # noqa: F401 (arq_queue: a fixture)
 from tests.notify.test_webhooks_admin import CREATE, allow_private
 from tests.notify.webhook_receiver import receiver
 from tests.smtp import free_port
@@ -323,3 +326,25 @@ async def test_the_delivery_log_and_redelivery_statement_counts(
     await mutation_payload(client, REDELIVER, "redeliverWebhook", admin.token, {"deliveryId": rows[1]["id"]})
     # Authentication, the delivery, BEGIN, UPDATE, audit INSERT, COMMIT.
     assert count_statements.count == 6
+
+
+@pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
+async def test_queue_mode_hands_events_to_arq_and_a_real_worker_delivers_them(
+    client: httpx.AsyncClient,
+    arq_queue: Queue,  # noqa: F811 (the fixture imported above)
+) -> None:
+    admin = await make_person(Role.ADMIN)
+    with receiver() as local:
+        await hook(client, admin.token, local.url)
+        runtime = JobRuntime(arq_queue.url, queue_name=arq_queue.name)
+        await runtime.start()
+        try:
+            await outbox.announcing(event)
+        finally:
+            await runtime.stop()
+        event_id = (await OutboxMessage.get(channel="event")).id
+        queued = await arq_queue.pool.queued_jobs(queue_name=arq_queue.name)
+        assert [(job.function, job.args) for job in queued] == [("deliver_webhook_events", ([event_id],))]
+        await run_burst(arq_queue.worker())
+    assert [r.headers["x-helpdesk-event"] for r in local.received] == ["ticket.created"]
+    assert (await WebhookDelivery.get()).status is OutboxStatus.SENT
