@@ -24,6 +24,7 @@ MODEL_MODULES = [
     "models.audit",
     "models.outbox",
     "models.email_templates",
+    "models.webhooks",
 ]
 
 

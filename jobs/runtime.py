@@ -33,7 +33,9 @@ from jobs.email import deliver_emails, deliver_pending_emails
 from jobs.redis_link import RedisLink
 from jobs.sla import raise_sla_events_job
 from jobs.sweep import close_expired_tickets_job
+from jobs.webhooks import deliver_pending_webhooks, deliver_webhook_events
 from resolvers.notify import outbox
+from resolvers.notify.webhook_delivery import any_enabled
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ PERIODIC = (
     Periodic("close_expired_tickets", HOUR, close_expired_tickets_job),
     Periodic("deliver_pending_emails", MINUTE, deliver_pending_emails),
     Periodic("raise_sla_events", MINUTE, raise_sla_events_job),
+    Periodic("deliver_pending_webhooks", MINUTE, deliver_pending_webhooks),
 )
 
 
@@ -138,21 +141,34 @@ class JobRuntime:
             await asyncio.gather(*set(self._deliveries), return_exceptions=True)
 
     async def on_outbox_committed(self, ids: list[int]) -> None:
-        """Outbox listener: start delivering the committed email rows among `ids` (other channels: later)."""
+        """Outbox listener: start delivering the committed email rows among `ids`, and fanning out its events to
+        webhooks."""
         if self._link is not None and not self._link.up:
-            return  # Redis is away (already logged): the rows wait for the worker's pending pass.
+            return  # Redis is away (already logged): the rows wait for the worker's pending passes.
         try:
             email_ids = await outbox.email_ids(ids)
-            if not email_ids:
-                return
+            # Events go to webhooks only while one is enabled (no hand-off per change otherwise).
+            event_ids = await outbox.event_ids(ids) if await any_enabled() else []
             if self._link is not None:
-                # False: lost just now (logged once by the link); the rows wait for the pending pass.
-                await self._link.enqueue("deliver_emails", email_ids)
+                # False: lost just now (logged once by the link); the rows wait for the pending passes.
+                if email_ids:
+                    await self._link.enqueue("deliver_emails", email_ids)
+                if event_ids:
+                    await self._link.enqueue("deliver_webhook_events", event_ids)
             else:
-                self._spawn(self._deliver(email_ids), name=f"deliver_emails:{email_ids[0]}")
+                if email_ids:
+                    self._spawn(self._deliver(email_ids), name=f"deliver_emails:{email_ids[0]}")
+                if event_ids:
+                    self._spawn(self._deliver_events(event_ids), name=f"deliver_webhook_events:{event_ids[0]}")
         except Exception:
-            # The change is committed either way; the pending-email pass delivers what was not handed over.
+            # The change is committed either way; the pending passes deliver what was not handed over.
             log.exception("could not hand outbox rows %s to delivery; the periodic pass will pick them up", ids)
+
+    async def _deliver_events(self, event_ids: list[int]) -> None:
+        try:
+            await deliver_webhook_events({}, event_ids)
+        except Exception:
+            log.exception("fanning out events %s to webhooks failed; the periodic pass will retry", event_ids)
 
     async def _deliver(self, email_ids: list[int]) -> None:
         try:

@@ -28,6 +28,7 @@ from jobs.report import BurstReport
 from jobs.runtime import JobRuntime
 from jobs.sla import raise_sla_events_job
 from jobs.sweep import close_expired_tickets_job
+from jobs.webhooks import deliver_pending_webhooks, deliver_webhook_events
 from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
 
 # A sweep over a large backlog may take minutes; it must still end well before the next hourly run.
@@ -64,6 +65,8 @@ class WorkerSettings:
         func(close_expired_tickets_job, timeout=SWEEP_TIMEOUT_SECONDS),
         deliver_pending_emails,
         raise_sla_events_job,
+        deliver_webhook_events,
+        deliver_pending_webhooks,
     ]
     cron_jobs: Sequence[CronJob] | None = [
         # Minute 0 of every hour; only at its slot, never on worker start.
@@ -72,6 +75,8 @@ class WorkerSettings:
         cron(deliver_pending_emails, second={0}, run_at_startup=False),
         # Second 0 of every minute: SLA at-risk and breached events (each once per ticket, whichever worker runs).
         cron(raise_sla_events_job, second={0}, run_at_startup=False),
+        # Second 0 of every minute: webhook retries, and events whose announcement was lost.
+        cron(deliver_pending_webhooks, second={0}, run_at_startup=False),
     ]
     on_startup: StartupShutdown | None = startup
     on_shutdown: StartupShutdown | None = shutdown

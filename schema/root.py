@@ -42,6 +42,7 @@ AREAS = (
     "admin.outbox_view",
     "admin.audit_log",
     "admin.email_templates",
+    "admin.webhooks",
     "guests.submission",
 )
 

@@ -33,6 +33,7 @@ from core.config import reset_config  # noqa: E402
 from core.db import close_db, init_db  # noqa: E402
 from resolvers.admin.seed import seed_defaults  # noqa: E402
 from resolvers.kernel.rate_limit import reset_local_counters  # noqa: E402
+from resolvers.notify.webhook_delivery import forget_enabled  # noqa: E402
 from server.app import create_app  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
@@ -120,6 +121,8 @@ async def db(backend: str) -> AsyncIterator[str]:
     await _truncate(backend)
     await seed_defaults()
     clock.set_now(None)
+    # The process's memory of whether a webhook is enabled described the previous test's (truncated) rows.
+    forget_enabled()
     yield backend
     clock.set_now(None)
 

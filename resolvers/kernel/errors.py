@@ -58,6 +58,14 @@ class Reason(str, Enum):
     INVALID_EMAIL = "INVALID_EMAIL", _V, "Not one plain email address like name@example.com."
     INVALID_COLOUR = "INVALID_COLOUR", _V, "Not a hex colour like #1a2b3c."
     INVALID_ID = "INVALID_ID", _V, "Not an ID: IDs are whole numbers between 1 and 2147483647."
+    INVALID_URL = "INVALID_URL", _V, "Not an absolute http:// or https:// URL with a host name."
+    UNKNOWN_EVENT = "UNKNOWN_EVENT", _V, "Not one of the webhook event names; the message lists them."
+    PRIVATE_ADDRESS = (
+        "PRIVATE_ADDRESS",
+        _V,
+        "The URL's host resolves to a loopback, link-local, private or reserved address (or does not resolve), "
+        "which webhooks may not call unless the webhookPrivateAddressesAllowed setting is on.",
+    )
     INVALID_CURSOR = "INVALID_CURSOR", _V, "`after` is not a cursor of this list (and sort); start again without it."
     EXCLUSIVE_ARGUMENTS = (
         "EXCLUSIVE_ARGUMENTS",
@@ -173,6 +181,8 @@ class Reason(str, Enum):
     VIEW_NOT_FOUND = "VIEW_NOT_FOUND", _N, "No such saved view among yours and the shared ones."
     LINK_NOT_FOUND = "LINK_NOT_FOUND", _N, "The two tickets are not linked."
     SLA_POLICY_NOT_FOUND = "SLA_POLICY_NOT_FOUND", _N, "No such SLA policy."
+    WEBHOOK_NOT_FOUND = "WEBHOOK_NOT_FOUND", _N, "No such webhook."
+    WEBHOOK_DELIVERY_NOT_FOUND = "WEBHOOK_DELIVERY_NOT_FOUND", _N, "No such webhook delivery."
 
     # The current state does not allow it (CONFLICT).
     NAME_TAKEN = "NAME_TAKEN", _C, "Another one (among its siblings) already has this name, ignoring case."

@@ -79,6 +79,13 @@ SETTINGS = (
     SettingSpec("guest_link_days", int, 7, "Days a guest's emailed access link stays valid.", low=1, high=365),
     SettingSpec("sla_enabled", bool, False, "Whether SLA policies apply and SLA data is shown."),
     SettingSpec("self_registration_enabled", bool, True, "Whether people may create their own requester accounts."),
+    SettingSpec(
+        "webhook_private_addresses_allowed",
+        bool,
+        False,
+        "Whether webhooks may call loopback, link-local, private or reserved addresses (off: no server-side "
+        "request forgery into the internal network).",
+    ),
 )
 DEFINITIONS = {spec.name: spec for spec in SETTINGS}
 

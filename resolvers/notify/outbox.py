@@ -123,8 +123,17 @@ async def queue_many(
 async def email_ids(ids: Sequence[int]) -> list[int]:
     """Which of these outbox rows are emails (the rows a delivery job takes), in id order. No query for rows this
     task just announced (their channels are known); one query otherwise."""
+    return await _of_channel(ids, EMAIL)
+
+
+async def event_ids(ids: Sequence[int]) -> list[int]:
+    """Which of these outbox rows are events (what webhooks fan out), in id order; like email_ids."""
+    return await _of_channel(ids, EVENT)
+
+
+async def _of_channel(ids: Sequence[int], channel: str) -> list[int]:
     known = _announcing.get()
     if known is not None and all(i in known for i in ids):
-        return sorted(i for i in ids if known[i] == EMAIL)
-    rows: list[Any] = await OutboxMessage.filter(id__in=list(ids), channel=EMAIL).values_list("id", flat=True)
+        return sorted(i for i in ids if known[i] == channel)
+    rows: list[Any] = await OutboxMessage.filter(id__in=list(ids), channel=channel).values_list("id", flat=True)
     return sorted(int(i) for i in rows)

@@ -120,9 +120,9 @@ async def test_the_embedded_runtime_raises_them_at_every_minute(client: httpx.As
     runtime = JobRuntime(None)
     await runtime.start()
     try:
-        await _until(lambda: clock.sleepers().count(at(55)) == 2)  # the email pass and the SLA evaluation
+        await _until(lambda: clock.sleepers().count(at(55)) == 3)  # the email, SLA and webhook passes
         clock.set_now(at(55))
-        await _until(lambda: clock.sleepers().count(at(56)) == 2)
+        await _until(lambda: clock.sleepers().count(at(56)) == 3)
     finally:
         await runtime.stop()
     assert [(topic, payload["number"]) for topic, _, payload in await events()] == [(AT_RISK_EVENT, number)]
