@@ -135,6 +135,12 @@ async def workable_ticket(actor: Actor, number: int) -> Ticket:
     return ticket
 
 
+def shows_sla(actor: Actor | None) -> bool:
+    """SLA data (deadlines, state) is for staff and admins: it measures the team, not the request, so requesters
+    never see it, and guests cannot ask for it (resolvers/guests/fields.py)."""
+    return actor is not None and actor.is_staff
+
+
 def shows_guest_email(actor: Actor | None, email: str | None) -> bool:
     """A guest's email (on a ticket or a reply) is for staff, and for that guest themselves."""
     if actor is None or email is None:

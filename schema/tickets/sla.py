@@ -10,6 +10,7 @@ import strawberry
 
 from resolvers.kernel.sql import Row
 from resolvers.tickets import sla as rules
+from resolvers.tickets.visibility import shows_sla
 from schema.admin.sla_policies import SlaPolicy
 from schema.context import Info
 from schema.lookahead import later
@@ -58,10 +59,9 @@ class TicketSla:
 
 
 def ticket_sla(info: Info, ticket_row: dict[str, Any]) -> TicketSla | None:
-    """Staff and admins only: requesters see no SLA (it measures the team, not their request), and guests cannot
-    ask (resolvers/guests/fields.py). From the row when the read joined it, else through the loader."""
-    actor = info.context.actor
-    if actor is None or not actor.is_staff:
+    """Only for those who may see SLA data (resolvers/tickets/visibility.py `shows_sla`). From the row when the read
+    joined it, else through the loader."""
+    if not shows_sla(info.context.actor):
         return None
     if "sla" in ticket_row:
         sla = ticket_row["sla"]
