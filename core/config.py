@@ -48,6 +48,8 @@ class Config:
     access_log: bool = True
     database_pool_size: int = 10
     database_statement_timeout_ms: int | None = None
+    # Events one subscriber may have waiting before it is dropped as too slow (resolvers/notify/event_hub.py).
+    live_queue_size: int = 256
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -158,6 +160,7 @@ def load_config() -> Config:
         access_log=_switch("ACCESS_LOG", True),
         database_pool_size=_positive_int("DATABASE_POOL_SIZE", _env("DATABASE_POOL_SIZE") or "10", "10"),
         database_statement_timeout_ms=_statement_timeout(),
+        live_queue_size=_positive_int("LIVE_QUEUE_SIZE", _env("LIVE_QUEUE_SIZE") or "256", "256"),
     )
 
 

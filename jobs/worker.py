@@ -23,6 +23,7 @@ from arq.worker import Function, Worker, create_worker
 from core.config import get_config
 from core.db import close_db, init_db
 from jobs.email import deliver_email, deliver_emails, deliver_pending_emails
+from jobs.live_relay import LiveRelay
 from jobs.redis_link import REDIS_FAILURES, connect, describe
 from jobs.report import BurstReport
 from jobs.runtime import JobRuntime
@@ -41,9 +42,17 @@ async def startup(ctx: dict[str, Any]) -> None:
     runtime = JobRuntime(pool=ctx["redis"], run_periodic=False)
     await runtime.start()
     ctx["runtime"] = runtime
+    # Events the jobs commit (the sweep's closes, the SLA pass's alerts) reach live subscribers on every app
+    # process; the worker itself has none.
+    relay = LiveRelay(None, hub=None, redis=ctx["redis"])
+    await relay.start()
+    ctx["live_relay"] = relay
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    relay: LiveRelay | None = ctx.pop("live_relay", None)
+    if relay is not None:
+        await relay.stop()
     runtime: JobRuntime | None = ctx.pop("runtime", None)
     if runtime is not None:
         await runtime.stop()

@@ -10,6 +10,7 @@ from starlette.websockets import WebSocket
 from strawberry.types import Info as StrawberryInfo
 
 from resolvers.kernel.actor import Actor
+from resolvers.notify.event_hub import EventHub
 from schema.loaders import Loaders
 from schema.masking import new_request_id
 
@@ -27,6 +28,10 @@ class Context:
     # The User objects this request built from joined rows, by id: a page names the same few people hundreds of
     # times (schema/accounts.py user_from_row).
     users: dict[int, Any] = field(default_factory=dict)
+    # Websockets only: this process's live events (resolvers/notify/event_hub.py), and what the client sent in
+    # `connection_init` (strawberry sets it; server/app.py reads the credential from it).
+    events: EventHub | None = None
+    connection_params: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.actor)
@@ -39,6 +44,18 @@ def bearer_token(headers: Any) -> str | None:
     value = headers.get("authorization") or ""
     scheme, _, token = value.partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
+
+
+def socket_token(params: Any, headers: Any) -> str | None:
+    """A websocket's credential: `connection_init`'s payload, {"Authorization": "Bearer <token>"} (browsers cannot
+    set headers on a websocket) or {"token": "<token>"}; else the upgrade request's Authorization header."""
+    if isinstance(params, dict):
+        for key in ("Authorization", "authorization"):
+            if isinstance(params.get(key), str):
+                return bearer_token({"authorization": params[key]})
+        if isinstance(params.get("token"), str):
+            return params["token"].strip() or None
+    return bearer_token(headers)
 
 
 def client_address(request: Request | WebSocket | None) -> str | None:

@@ -18,6 +18,7 @@ from schema.field_gate import FieldGate, FieldGateExtension
 from schema.input_conversion import convert_inputs_by_table
 from schema.known_documents import KnownDocuments
 from schema.masking import MaskUnexpectedErrors, log_error
+from schema.notify.sockets import SocketOperations
 from schema.planned import PlannedExecutionContext
 from schema.query_limits import ShapeLimits, TokenLimit
 from schema.unicode_guard import RefuseLoneSurrogates
@@ -44,6 +45,7 @@ AREAS = (
     "admin.email_templates",
     "admin.webhooks",
     "guests.submission",
+    "notify.events",
 )
 
 def _collect(kind: str) -> tuple[type, ...]:
@@ -79,9 +81,13 @@ class HelpdeskSchema(strawberry.Schema):
         allowed_operation_types: Iterable[OperationType] | None = None,
         operation_extensions: dict[str, Any] | None = None,
     ) -> ExecutionResult:
-        """A query answered before without an error takes the direct path (schema/known_documents.py)."""
+        """A query answered before without an error takes the direct path (schema/known_documents.py).
+
+        Subscriptions never run here: they need a websocket (strawberry would start one over POST and fail in
+        the middle); asked for here, they are refused before anything runs (a 400 over HTTP)."""
         known = self._known
         allowed = DEFAULT_ALLOWED_OPERATION_TYPES if allowed_operation_types is None else allowed_operation_types
+        allowed = set(allowed) - {OperationType.SUBSCRIPTION}
         if known is not None and not operation_extensions:
             args = (query, variable_values, context_value, root_value, operation_name, allowed)
             direct = await known.execute(self, *args)
@@ -105,15 +111,21 @@ def build_schema(*, planned: bool = True) -> strawberry.Schema:
     compare the two)."""
     query = _merge("Query", _collect("Query"), "Everything you can read; what you see depends on who you are.")
     mutation = _merge("Mutation", _collect("Mutation"), "Everything you can change; refusals come back as `errors`.")
+    subscription = _merge(
+        "Subscription", _collect("Subscription"), "Live events over a websocket on /graphql (docs/subscriptions.md)."
+    )
     # Guests and anonymous callers may ask only for the fields allowed for them (resolvers/guests/fields.py).
     gate = FieldGate()
     schema = HelpdeskSchema(
         query=query,
         mutation=mutation,
+        subscription=subscription,
         execution_context_class=PlannedExecutionContext if planned else None,
         known=KnownDocuments(gate) if planned else None,
         extensions=[
             RefuseLoneSurrogates,
+            # Subscriptions only over a websocket (schema/notify/sockets.py).
+            SocketOperations,
             # Depth, token and alias limits, each with its code (schema/query_limits.py, docs/operations.md).
             # TokenLimit must come before ParserCache: both work in the parse hook, and it must not parse first.
             TokenLimit,

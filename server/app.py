@@ -1,7 +1,7 @@
 """The Starlette application: /graphql (GraphiQL and POST JSON), GraphiQL's assets (server/graphiql.py), /health,
 and the guest pages (/submit, /track, /track/<token>: server/guest_pages.py).
 
-/graphql takes no websockets until subscriptions need them, multipart requests (uploads) only with a preflight
+/graphql takes websockets for subscriptions (schema/notify/), multipart requests (uploads) only with a preflight
 header and streamed to disk (server/uploads.py), and at most GRAPHQL_MAX_BODY_BYTES of any other body
 (server/limits.py; why: docs/decisions.md, "HTTP transport"). Downloads: server/attachments.py."""
 
@@ -20,20 +20,26 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.file_uploads.utils import replace_placeholders_with_files
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from core.config import Config, get_config
 from core.db import close_db, init_db, ping
+from jobs.live_relay import LiveRelay
 from jobs.redis_link import OK
 from jobs.runtime import NOT_CONFIGURED, JobRuntime
 from resolvers.accounts.authentication import authenticate
 from resolvers.kernel.markdown_bounded import shutdown_markdown_pool
+from resolvers.notify.event_hub import EventHub
 from resolvers.tickets.attachments import attachment_limit
-from schema.context import Context, bearer_token
+from schema.context import Context, bearer_token, socket_token
+from schema.notify.sockets import act_as
 from schema.root import build_schema
 from server.admission import AdmissionGate
 from server.attachments import attachment_routes
@@ -65,8 +71,26 @@ class HelpdeskGraphQL(GraphQL[Context, None]):
     max_field_bytes = 1024 * 1024
 
     async def get_context(self, request: Request | WebSocket, response: Any = None) -> Context:
+        if isinstance(request, WebSocket):
+            # Authenticated at connection_init (`on_ws_connect`), when the client has sent its credential.
+            hub = getattr(request.app.state, "event_hub", None)
+            return Context(request=request, actor=None, response=response, events=hub)
         token = bearer_token(request.headers)
         return Context(request=request, actor=await authenticate(token), token=token, response=response)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | None:
+        """`connection_init`: the credential in its payload (or the upgrade's header). One that does not
+        authenticate closes the socket (4403); none at all leaves an anonymous socket, whose subscriptions are
+        refused with UNAUTHENTICATED. Every operation and every event checks the credential again
+        (schema/notify/sockets.py)."""
+        assert isinstance(context.request, WebSocket)
+        token = socket_token(context.connection_params, context.request.headers)
+        actor = await authenticate(token)
+        if token and actor is None:
+            raise ConnectionRejectionError()
+        context.token = token
+        act_as(context, actor)
+        return UNSET
 
     def encode_json(self, data: object) -> str:
         """The response body. orjson writes a queue page's JSON several times faster than json.dumps (which was
@@ -145,10 +169,17 @@ async def health(request: Request) -> Response:
     try:
         await ping()
     except Exception as exc:  # any failure means "not healthy"; say which
-        body = {"status": "error", "database": "unreachable", "detail": type(exc).__name__, "redis": redis}
+        body = {"status": "error", "database": "unreachable", "detail": type(exc).__name__, "redis": redis,
+                "subscribers": _subscribers(request)}  # fmt: skip
         return JSONResponse(body, status_code=503)
     status = "ok" if redis in (OK, NOT_CONFIGURED) else "degraded"
-    return JSONResponse({"status": status, "database": "ok", "redis": redis})
+    return JSONResponse({"status": status, "database": "ok", "redis": redis, "subscribers": _subscribers(request)})
+
+
+def _subscribers(request: Request) -> int:
+    """Live subscriptions open on this process (an operator's gauge; tests wait for a stream to be listening)."""
+    hub: EventHub | None = getattr(request.app.state, "event_hub", None)
+    return hub.subscriber_count if hub is not None else 0
 
 
 def create_app(
@@ -159,10 +190,13 @@ def create_app(
     execution off (schema/planned.py)."""
     config = config or get_config()
     jobs_here = manage_db if run_jobs is None else run_jobs
-    # No websocket protocols: strawberry builds the context (the actor) once per socket, so a disabled account
-    # or an expired guest link would keep working on an open one (they return with subscriptions). Multipart only
-    # behind MultipartGate: a cross-site form can post multipart/form-data without a CORS preflight.
-    graphql = HelpdeskGraphQL(build_schema(planned=planned), subscription_protocols=(), multipart_uploads_enabled=True)
+    # Websockets carry subscriptions only, each operation and event re-authenticated (schema/notify/sockets.py).
+    # Multipart only behind MultipartGate: a cross-site form can post multipart/form-data without a CORS preflight.
+    graphql = HelpdeskGraphQL(
+        build_schema(planned=planned),
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL, GRAPHQL_WS_PROTOCOL),
+        multipart_uploads_enabled=True,
+    )
     graphql.max_field_bytes = config.graphql_max_body_bytes
 
     @asynccontextmanager
@@ -170,8 +204,12 @@ def create_app(
         # Background jobs (emails, the hourly close sweep) belong to the process that owns the database;
         # tests that bring their own database start a JobRuntime themselves when they need one.
         runtime = JobRuntime(config.redis_url) if jobs_here else None
+        # Live events for this process's subscribers, from its own commits and, through Redis, everyone's.
+        app.state.event_hub = EventHub(config.live_queue_size)
+        relay = LiveRelay(config.redis_url, app.state.event_hub)
         if manage_db:
             await init_db(config.database_url)
+        await relay.start()
         try:
             if runtime is not None:
                 # Starts even when Redis is unreachable (logged once; it reconnects by itself): the API must not
@@ -183,6 +221,7 @@ def create_app(
                 tune_gc()
             yield
         finally:
+            await relay.stop()
             if runtime is not None:
                 app.state.job_runtime = None
                 await runtime.stop()
@@ -201,6 +240,9 @@ def create_app(
             MultipartGate(graphql, BodySizeLimit(admitted, config.graphql_max_body_bytes)),
             methods=["GET", "POST"],
         ),
+        # Subscriptions (graphql-transport-ws and graphql-ws); not admitted: a socket holds no database slot
+        # while it waits for events.
+        WebSocketRoute("/graphql", graphql),
         Route("/health", health, methods=["GET"]),
         *graphiql_routes(),
         *guest_routes(),

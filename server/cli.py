@@ -100,6 +100,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         lifespan="on",
         log_config=uvicorn_log_config(),
         access_log=config.access_log,
+        # A websocket message (a subscribe) is held to the same bound as a POST body.
+        ws_max_size=config.graphql_max_body_bytes,
     )
     return 0
 

@@ -180,7 +180,7 @@ async def _login(http: httpx.AsyncClient, email: str, password: str) -> dict[str
 async def test_serve_migrates_loads_demo_answers_health_and_admins_can_log_in(tmp_path: Path) -> None:
     async with serving(tmp_path, "--workers", "2", "--demo") as served:
         http = served.http
-        assert await served.health() == {"status": "ok", "database": "ok", "redis": "not configured"}
+        assert await served.health() == {"status": "ok", "database": "ok", "redis": "not configured", "subscribers": 0}
 
         # The demo table was printed before uvicorn started; sign in as its admin.
         demo_admin = next(line.split() for line in served.lines if line.startswith("ADMIN "))

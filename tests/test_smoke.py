@@ -10,7 +10,7 @@ async def test_health_answers_ok_when_the_database_does(client: httpx.AsyncClien
     response = await client.get("/health")
     assert response.status_code == 200
     # This app runs no job runtime (the tests bring their own): Redis is not configured for it.
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured"}
+    assert response.json() == {"status": "ok", "database": "ok", "redis": "not configured", "subscribers": 0}
 
 
 async def test_me_is_null_without_token_and_the_user_with_one(client: httpx.AsyncClient) -> None:

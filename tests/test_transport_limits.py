@@ -1,6 +1,6 @@
-"""The HTTP transport's limits (security review): no websocket on /graphql, a body size cap, no multipart
-requests, guest links kept out of the access log. The guest pages' form limits are in
-tests/guests/test_guest_pages.py."""
+"""The HTTP transport's limits (security review): websockets for the GraphQL protocols only (the rest of their
+rules: tests/notify/test_live_*.py), a body size cap, no multipart requests, guest links kept out of the access log. The
+guest pages' form limits are in tests/guests/test_guest_pages.py."""
 
 from __future__ import annotations
 
@@ -53,15 +53,14 @@ def assert_too_large(response: httpx.Response, message: str) -> None:
 # Websockets ---------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("protocol", ["graphql-transport-ws", "graphql-ws"])
-def test_a_websocket_upgrade_to_graphql_is_refused(app: Any, protocol: str) -> None:
-    # A socket would keep the actor of its first message: a disabled admin would keep their rights on it.
+def test_a_websocket_without_a_graphql_subprotocol_is_refused(app: Any) -> None:
+    # Subscriptions speak graphql-transport-ws or graphql-ws (tests/notify/test_live_*.py); anything else is closed.
     with (
-        pytest.raises(WebSocketDisconnect),
-        TestClient(app).websocket_connect("/graphql", subprotocols=[protocol]) as ws,
+        pytest.raises(WebSocketDisconnect) as closed,
+        TestClient(app).websocket_connect("/graphql", subprotocols=["chat"]) as ws,
     ):
-        ws.send_json({"type": "connection_init"})
         ws.receive_json()
+    assert closed.value.code == 4406
 
 
 # Body size ----------------------------------------------------------------------------------------------------

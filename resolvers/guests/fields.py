@@ -94,6 +94,10 @@ GUEST_FIELDS: FieldsByType = {
     | OWN_ACCOUNT_ROOTS["Mutation"],
     # The reply and its ticket as the change left it (status, `reopened`), guest fields only (TICKET_VIEW).
     "ReplyPayload": frozenset({"reply", "ticket", "errors"}),
+    # Their ticket's changes, live; the stream itself keeps notes, SLA and assignment events from them
+    # (resolvers/notify/live_events.py) and the ticket and reply under an event are TICKET_VIEW fields.
+    "Subscription": frozenset({"ticketEvents"}),
+    "TicketEvent": frozenset({"cursor", "kind", "number", "occurredAt", "inView", "ticket", "reply"}),
 }
 
 ANONYMOUS_FIELDS: FieldsByType = {

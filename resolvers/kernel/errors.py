@@ -67,6 +67,17 @@ class Reason(str, Enum):
         "which webhooks may not call unless the webhookPrivateAddressesAllowed setting is on.",
     )
     INVALID_CURSOR = "INVALID_CURSOR", _V, "`after` is not a cursor of this list (and sort); start again without it."
+    CURSOR_EXPIRED = (
+        "CURSOR_EXPIRED",
+        _V,
+        "A subscription's `after` names an event older than the replay window (or none): read the current state "
+        "again and subscribe without `after`.",
+    )
+    SUBSCRIPTIONS_ONLY = (
+        "SUBSCRIPTIONS_ONLY",
+        _V,
+        "A query or mutation was sent over the websocket, which carries subscriptions only; POST it to /graphql.",
+    )
     EXCLUSIVE_ARGUMENTS = (
         "EXCLUSIVE_ARGUMENTS",
         _V,

@@ -26,6 +26,7 @@ from resolvers.notify.webhook_urls import address_problem, url_problem
 
 EVENTS = (
     "ticket.created",
+    "ticket.updated",
     "ticket.assigned",
     "ticket.status_changed",
     "ticket.reply_added",
@@ -34,6 +35,7 @@ EVENTS = (
     "ticket.closed",
     "ticket.reopened",
     "ticket.linked",
+    "ticket.unlinked",
     "ticket.sla_at_risk",
     "ticket.sla_breached",
 )

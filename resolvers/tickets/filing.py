@@ -192,6 +192,10 @@ async def create_ticket(actor: Actor | None, data: NewTicket) -> Ticket:
     return ticket
 
 
+# Column names as clients know the fields (camelCase GraphQL names) in the ticket.updated event.
+_EVENT_FIELDS = {"category_id": "categoryId", "type_id": "typeId", "item_id": "itemId"}
+
+
 async def update_ticket(actor: Actor | None, changes: TicketChanges) -> Ticket:
     """Staff reclassify and re-prioritise. A new category clears type and item, a new type clears item,
     unless the same request sets them (then they must fit the new parent).
@@ -226,6 +230,9 @@ async def change_ticket(actor: Actor, changes: TicketChanges) -> tuple[Ticket, b
         if new:
             await ticket.save(update_fields=[*new, "updated_at", *clocks])
             await audit.record(actor, "ticket.updated", "ticket", ticket.id, before=old, after=new, ticket_id=ticket.id)
+            # Which fields changed, not their values: receivers read the ticket (a webhook, a live dashboard).
+            fields = sorted(_EVENT_FIELDS.get(name, name) for name in new)
+            await queue_event("ticket.updated", ticket_id=ticket.id, data={"number": ticket.number, "fields": fields})
     return ticket, bool(new)
 
 

@@ -53,14 +53,15 @@ HISTORY_COLUMNS = (
 MAX_REPLIES = 100
 
 
-def _reply_condition(actor: Actor | None) -> Q:
+def visible_reply_condition(actor: Actor | None) -> Q:
+    """The replies the actor may read: every one for staff, public undeleted ones for everyone else."""
     if actor is not None and actor.is_staff:
         return Q()
     return Q(internal=False, deleted_at__isnull=True)
 
 
 def _reply_sql(actor: Actor | None, internal: bool | None, statement: Statement) -> list[str]:
-    """The same rule as `_reply_condition` in SQL, plus the caller's `internal` choice (None: both kinds)."""
+    """The same rule as `visible_reply_condition` in SQL, plus the caller's `internal` choice (None: both kinds)."""
     conditions = [] if actor is not None and actor.is_staff else ['NOT r."internal"', 'r."deleted_at" IS NULL']
     if internal is not None:
         conditions.append(f'r."internal" = {statement.param(internal)}')

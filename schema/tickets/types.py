@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
@@ -263,20 +263,27 @@ _VIEW = (
 )
 
 
+async def read_ticket(info: Info, read: Callable[[set[str]], Awaitable[Row | None]]) -> Ticket | None:
+    """One ticket as the selection wants it: `read(relations)` gives its row (None: not there or not visible), and
+    what the selection reads below it is read ahead, as for a page."""
+    selected = look_ahead(info)
+    row = await read(relations_in(selected))
+    if row is None:
+        return None
+    ticket = Ticket.from_row(row)
+    await read_ahead(info, [ticket], selected)
+    return ticket
+
+
 @strawberry.type
 class Query:
     @strawberry.field(description="One ticket by number; null when it does not exist or you may not see it.")
     async def ticket(
         self, info: Info, number: Annotated[int, strawberry.argument(description="The ticket number.")]
     ) -> Ticket | None:
-        selected = look_ahead(info)
-        relations = relations_in(selected)
-        row = await query(info, lambda actor: ticket_queue.ticket_row(actor, number, relations))
-        if row is None:
-            return None
-        ticket = Ticket.from_row(row)
-        await read_ahead(info, [ticket], selected)
-        return ticket
+        return await read_ticket(
+            info, lambda relations: query(info, lambda a: ticket_queue.ticket_row(a, number, relations))
+        )
 
     @strawberry.field(description="Your queue: the tickets your role and groups let you see, filtered and sorted.")
     async def tickets(

@@ -41,8 +41,8 @@ smtp_server = smtp.smtp_server
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated close:DeprecationWarning")
 
 START = datetime(2030, 1, 7, 9, 0, tzinfo=UTC)
-DEGRADED = {"status": "degraded", "database": "ok", "redis": "unreachable"}
-HEALTHY = {"status": "ok", "database": "ok", "redis": "ok"}
+DEGRADED = {"status": "degraded", "database": "ok", "redis": "unreachable", "subscribers": 0}
+HEALTHY = {"status": "ok", "database": "ok", "redis": "ok", "subscribers": 0}
 
 
 @asynccontextmanager
@@ -182,4 +182,4 @@ async def test_without_redis_url_health_says_redis_is_not_configured(db: str) ->
     app = create_app(dataclasses.replace(get_config(), redis_url=None), manage_db=False, run_jobs=True)
     async with app.router.lifespan_context(app):
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
-            assert await health(http) == {"status": "ok", "database": "ok", "redis": "not configured"}
+            assert await health(http) == {"status": "ok", "database": "ok", "redis": "not configured", "subscribers": 0}

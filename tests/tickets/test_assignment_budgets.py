@@ -68,8 +68,8 @@ BUDGETS = {
     # outbox rows (the new assignee's email and the event), COMMIT.
     "assignment": (2, 6),
     # Authentication; per ticket BEGIN, the locked ticket with its scope, the SLA policy the new priority chooses
-    # (resolvers/tickets/sla.py), its update, the audit row, COMMIT.
-    "priority": (1, 6),
+    # (resolvers/tickets/sla.py), its update, the audit row, the ticket.updated event, COMMIT.
+    "priority": (1, 7),
 }
 
 

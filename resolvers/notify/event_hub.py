@@ -1,0 +1,112 @@
+"""This process's subscribers and the committed events that reach them (issue 11.3).
+
+The hub hears the ids of committed outbox rows: straight from this process's commits, and from every other
+process's through Redis pub/sub (jobs/live_relay.py). The same id may come by both ways, so the hub keeps the
+most recent ids it has handled and drops a repeat. It reads the new events in one statement, and only while
+somebody here is subscribed, then offers each to every subscriber; a subscriber takes the events its stream
+asked for (one ticket, or any) into its own queue.
+
+Each queue is bounded: a subscriber that does not keep up (a client that stopped reading, so the socket's
+buffers are full and its stream waits) overflows it, and is dropped: its `on_drop` closes the websocket with
+TOO_SLOW, so no process grows its memory for one slow client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+
+from resolvers.notify.live_events import LiveEvent, load_events
+
+log = logging.getLogger(__name__)
+
+# Events a subscriber may have waiting before it counts as too slow (LIVE_QUEUE_SIZE).
+DEFAULT_QUEUE_SIZE = 256
+# Ids remembered to drop the second arrival of the same event (local commit, then the Redis echo).
+_SEEN_MAX = 10_000
+
+
+class SubscriberDropped(Exception):
+    """The subscriber's queue overflowed; its stream ends (the socket is closed by `on_drop`)."""
+
+
+class Subscriber:
+    def __init__(
+        self, hub: EventHub, wants: Callable[[LiveEvent], bool], size: int, on_drop: Callable[[], None] | None
+    ) -> None:
+        self._hub = hub
+        self._wants = wants
+        self._queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=size)
+        self._on_drop = on_drop
+        self.dropped = False
+
+    def offer(self, event: LiveEvent) -> None:
+        if self.dropped or not self._wants(event):
+            return
+        try:
+            self._queue.put_nowait(event)
+        except asyncio.QueueFull:
+            self.dropped = True
+            self._hub.remove(self)
+            log.warning("A subscriber fell %d events behind and was dropped", self._queue.maxsize)
+            if self._on_drop is not None:
+                self._on_drop()
+
+    async def next(self) -> LiveEvent:
+        """The next event for this subscriber, waiting for one; SubscriberDropped once it overflowed."""
+        if self.dropped:
+            raise SubscriberDropped
+        event = await self._queue.get()
+        if self.dropped:
+            raise SubscriberDropped
+        return event
+
+    def close(self) -> None:
+        self._hub.remove(self)
+
+
+class EventHub:
+    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+        self.queue_size = queue_size
+        self._subscribers: set[Subscriber] = set()
+        self._seen: OrderedDict[int, None] = OrderedDict()
+        # One delivery at a time: each subscriber gets events in the order they were handled.
+        self._lock = asyncio.Lock()
+
+    @property
+    def subscriber_count(self) -> int:
+        return len(self._subscribers)
+
+    def subscribe(self, wants: Callable[[LiveEvent], bool], on_drop: Callable[[], None] | None = None) -> Subscriber:
+        subscriber = Subscriber(self, wants, self.queue_size, on_drop)
+        self._subscribers.add(subscriber)
+        return subscriber
+
+    def remove(self, subscriber: Subscriber) -> None:
+        self._subscribers.discard(subscriber)
+
+    def _first_arrivals(self, ids: Sequence[int]) -> list[int]:
+        fresh = sorted({i for i in ids if i not in self._seen})
+        for i in fresh:
+            self._seen[i] = None
+        while len(self._seen) > _SEEN_MAX:
+            self._seen.popitem(last=False)
+        return fresh
+
+    async def deliver_ids(self, ids: Sequence[int]) -> None:
+        """Offer the committed events among these outbox ids to every subscriber (nothing to read when there is
+        nobody). Never raises: a failed read is logged, and a reconnect with a cursor recovers what it lost."""
+        async with self._lock:
+            fresh = self._first_arrivals(ids)
+            if not fresh or not self._subscribers:
+                return
+            try:
+                events = await load_events(fresh)
+            except Exception:  # the database is away: nothing live to hand out; catch-up reads them later
+                log.exception("Could not read committed events %s for live subscribers", fresh[:10])
+                return
+            for event in events:
+                for subscriber in list(self._subscribers):
+                    subscriber.offer(event)

@@ -1,0 +1,1 @@
+"""What tells clients a ticket changed: live subscriptions (schema/notify/events.py)."""

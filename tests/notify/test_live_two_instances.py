@@ -1,0 +1,113 @@
+"""Two app processes on one PostgreSQL and one Redis (issue 11.3, DESIGN "Scale-out"): two real `helpdesk
+serve`, a real websocket client on the second, every change made through the first. Events cross between them
+through Redis pub/sub; the rules (notes for staff only, a disabled account's stream closed) hold on the process
+that delivers; a reconnect to the other process with a cursor gets what was missed, once.
+
+PostgreSQL only (it is what two processes share in production): the test is defined when TEST_DATABASE_URL is
+set, which CI requires (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from redis.asyncio import Redis
+
+from tests.helpers import redis_url_for_tests
+from tests.live import TICKET_EVENTS, LiveServer, socket
+from tests.notify.live_desk import ERRORS, REPLY
+from tests.serve import serving
+
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+# Its own Redis database: the two servers queue email jobs there, which no worker test may pick up.
+LIVE_REDIS_DB = 12
+SETUP = f"mutation($i: SetupFirstAdminInput!) {{ setupFirstAdmin(input: $i) {{ token {ERRORS} }} }}"
+CATEGORY = f'mutation {{ createCategory(input: {{name: "Hardware"}}) {{ category {{ id }} {ERRORS} }} }}'
+CREATE_USER = f"mutation($i: CreateUserInput!) {{ createUser(input: $i) {{ user {{ id }} {ERRORS} }} }}"
+LOGIN = f"mutation($i: LoginInput!) {{ login(input: $i) {{ token {ERRORS} }} }}"
+TICKET = f"mutation($i: CreateTicketInput!) {{ createTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
+UPDATE_USER = f"mutation($i: UpdateUserInput!) {{ updateUser(input: $i) {{ user {{ id }} {ERRORS} }} }}"
+PASSWORD = "a long enough password"
+
+
+async def fresh_database(suffix: str) -> str:
+    """A new empty database beside the test database: both servers migrate and share it."""
+    assert PG_URL
+    parts = urlsplit(PG_URL)
+    name = parts.path.strip("/") + suffix
+    admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def fresh_redis() -> str:
+    parts = urlsplit(redis_url_for_tests())
+    url = urlunsplit(parts._replace(path=f"/{LIVE_REDIS_DB}"))
+    redis = Redis.from_url(url)
+    try:
+        await redis.flushdb()
+    finally:
+        await redis.aclose()
+    return url
+
+
+async def run(server: LiveServer, document: str, variables: dict[str, Any], token: str | None = None) -> Any:
+    payload = next(iter((await server.gql(document, {"i": variables}, token)).values()))
+    assert payload["errors"] == [], payload
+    return payload
+
+
+async def desk_on(server: LiveServer) -> tuple[str, str, str, int]:
+    """The first admin, a requester with a ticket: (admin token, user token, user id, ticket number)."""
+    admin = (await run(server, SETUP, {"email": "ops@example.com", "name": "Ops", "password": PASSWORD}))["token"]
+    category = (await server.gql(CATEGORY, token=admin))["createCategory"]["category"]["id"]
+    person = {"email": "ann@example.com", "name": "Ann", "role": "USER", "password": PASSWORD}
+    user_id = (await run(server, CREATE_USER, person, admin))["user"]["id"]
+    user = (await run(server, LOGIN, {"email": "ann@example.com", "password": PASSWORD}))["token"]
+    ticket = {"subject": "Laptop will not boot", "description": "Since Monday.", "categoryId": category}
+    number = (await run(server, TICKET, ticket, user))["ticket"]["number"]
+    return admin, user, user_id, number
+
+
+if PG_URL:
+
+    async def test_a_change_through_one_instance_reaches_subscribers_on_the_other(tmp_path: Path) -> None:
+        env = {"DATABASE_URL": await fresh_database("_live"), "REDIS_URL": await fresh_redis()}
+        async with serving(tmp_path / "a", env=env, ready={"redis": "ok"}) as served_a:
+            a = LiveServer(str(served_a.http.base_url).rstrip("/"), served_a.http)
+            admin, user, user_id, number = await desk_on(a)
+            async with serving(tmp_path / "b", env=env, ready={"redis": "ok"}) as served_b:
+                b = LiveServer(str(served_b.http.base_url).rstrip("/"), served_b.http)
+                async with socket(b, admin) as staff_stream, socket(b, user) as user_stream:
+                    await staff_stream.subscribe(TICKET_EVENTS, {"number": number})
+                    await user_stream.subscribe(TICKET_EVENTS, {"number": number})
+                    await run(a, REPLY, {"number": number, "body": "Disk is dying.", "internal": True}, admin)
+                    await run(a, REPLY, {"number": number, "body": "A new disk is on its way."}, admin)
+                    note, reply = await staff_stream.event(), await staff_stream.event()
+                    # The note came first; the user's first event is the public reply.
+                    users_first = await user_stream.event()
+
+                    await run(a, UPDATE_USER, {"userId": user_id, "disabled": True}, admin)
+                    await run(a, REPLY, {"number": number, "body": "Anything else?"}, admin)
+                    closed, _ = await user_stream.closed()
+                    last = await staff_stream.event()
+                # Back on the other process, from the note's cursor: what followed it, once, then live events.
+                async with socket(a, admin) as again:
+                    await again.subscribe(TICKET_EVENTS, {"number": number, "after": note["cursor"]})
+                    missed = [await again.event(), await again.event()]
+                    await run(b, REPLY, {"number": number, "body": "Through the second process."}, admin)
+                    live = await again.event()
+
+        assert (note["kind"], note["reply"]["internal"]) == ("NOTE_ADDED", True)
+        assert (reply["kind"], reply["reply"]["internal"]) == ("REPLY_ADDED", False)
+        assert (users_first["kind"], users_first["cursor"]) == ("REPLY_ADDED", reply["cursor"])
+        assert closed == 4403
+        assert [e["cursor"] for e in missed] == [reply["cursor"], last["cursor"]]
+        assert live["kind"] == "REPLY_ADDED" and live["cursor"] not in {note["cursor"], *(e["cursor"] for e in missed)}
