@@ -40,6 +40,7 @@ AREAS = (
     "accounts.groups",
     "admin.settings",
     "admin.outbox_view",
+    "admin.outgoing_messages",
     "admin.audit_log",
     "admin.email_templates",
     "admin.webhooks",
