@@ -13,6 +13,7 @@ the host, and its own address would be what is checked).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 
 import httpcore
@@ -36,7 +37,12 @@ class PinnedBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        addresses = await checked_addresses(host, private_allowed=self.private_allowed)  # or AddressRefused
+        try:
+            # The lookup is part of connecting: bounded by the same timeout (getaddrinfo has none of its own).
+            async with asyncio.timeout(timeout):
+                addresses = await checked_addresses(host, private_allowed=self.private_allowed)  # or AddressRefused
+        except TimeoutError:
+            raise httpcore.ConnectTimeout(f"resolving {host} took longer than {timeout} s") from None
         failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
         for address in addresses:  # like a resolver's answer: the next one when one does not answer
             try:

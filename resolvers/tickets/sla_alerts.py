@@ -53,8 +53,8 @@ _ALERTS = (
 
 
 async def raise_sla_events(batch_size: int = 500) -> int:
-    """Raise every SLA event now due; returns how many events this call queued. Idempotent; concurrent calls
-    raise each event once."""
+    """Raise every SLA event now due, each with its warning email; returns how many events this call queued.
+    Idempotent; concurrent calls raise each event (and send each email) once."""
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
     now = clock.now()
@@ -79,10 +79,11 @@ async def _claim_batch(alert: _Alert, now: datetime, limit: int) -> tuple[int, i
         if announced:
             addresses = await sla_warning_addresses([int(row["id"]) for row in announced])
             await outbox.queue_many(
+                # A ticket nobody is warned about (no assignee, no group with active staff) gets its event only.
                 emails=[
-                    (alert.email, int(row["id"]), addresses.get(int(row["id"]), []), _email_context(alert, row))
+                    (alert.email, int(row["id"]), addresses[int(row["id"])], _email_context(alert, row))
                     for row in announced
-                    if addresses.get(int(row["id"]))
+                    if int(row["id"]) in addresses
                 ],
                 events=[(alert.topic, int(row["id"]), _payload(alert, row)) for row in announced],
             )
