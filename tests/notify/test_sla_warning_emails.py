@@ -3,6 +3,7 @@ else the active staff of the assigned group, else nobody; once each; editable an
 
 from __future__ import annotations
 
+import asyncio
 from email.message import EmailMessage
 from typing import Any
 
@@ -94,6 +95,20 @@ async def test_a_batch_costs_the_same_statements_for_two_tickets_as_for_eight(
     assert await OutboxMessage.filter(channel="email", topic="sla_at_risk").count() == 2
     # The late tickets were first found breached: the breached email only.
     assert await OutboxMessage.filter(channel="email", topic="sla_breached").count() == 8
+
+
+async def test_concurrent_passes_queue_each_warning_once(client: httpx.AsyncClient) -> None:
+    world = await sla_desk()
+    numbers = [await file(world, client) for _ in range(8)]
+    await Ticket.filter(number__in=numbers).update(assignee_id=world.staff.user.id)
+    for minute in (50, 70):
+        clock.set_now(at(minute))
+        # Small batches, so the passes interleave over several transactions each (PostgreSQL: SKIP LOCKED).
+        await asyncio.gather(*(raise_sla_events(batch_size=3) for _ in range(4)))
+    emails = await OutboxMessage.filter(channel="email").values_list("topic", "ticket_id")
+    ids = sorted(await Ticket.filter(number__in=numbers).values_list("id", flat=True))
+    for topic in ("sla_at_risk", "sla_breached"):
+        assert sorted(ticket for t, ticket in emails if t == topic) == ids, topic
 
 
 async def test_an_unassigned_ticket_warns_the_active_staff_of_its_group(
