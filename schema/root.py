@@ -47,6 +47,7 @@ AREAS = (
     "guests.submission",
 )
 
+
 def _collect(kind: str) -> tuple[type, ...]:
     found: list[type] = []
     for area in AREAS:
