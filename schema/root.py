@@ -41,12 +41,14 @@ AREAS = (
     "accounts.groups",
     "admin.settings",
     "admin.outbox_view",
+    "admin.outgoing_messages",
     "admin.audit_log",
     "admin.email_templates",
     "admin.webhooks",
     "guests.submission",
     "notify.events",
 )
+
 
 def _collect(kind: str) -> tuple[type, ...]:
     found: list[type] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
@@ -46,10 +47,24 @@ TOPICS = (
     "ticket_reopened",
     "guest_ticket_created",
     "guest_access_link",
+    "sla_at_risk",
+    "sla_breached",
 )
 PARTS = ("subject.txt", "txt", "html")
 # Emails whose whole point is the guest's access link: they go to the guest of a guest ticket or nowhere.
 GUEST_TOPICS = ("guest_ticket_created", "guest_access_link")
+
+
+# The SLA warnings (resolvers/tickets/sla_alerts.py) and the payload key of the moment each is about.
+SLA_TOPICS = {"sla_at_risk": "due_at", "sla_breached": "breached_at"}
+
+
+def email_time(moment: datetime | None) -> str:
+    """A moment as emails show it: minutes, UTC (a naive time is UTC)."""
+    if moment is None:
+        return "not set"
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 class Undeliverable(Exception):
@@ -144,6 +159,9 @@ async def template_values(topic: str, ticket_id: int | None, payload: dict[str, 
         resolution_notes=str(payload.get("resolution_notes") or ticket.resolution_notes or "No notes were given."),
         reason=str(payload.get("reason") or "No reason was given."),
     )
+    if topic in SLA_TOPICS:
+        # Queued with the moment the warning is about; a row without it shows the ticket's breach moment now.
+        values.setdefault(SLA_TOPICS[topic], email_time(ticket.sla_breach_at))
     stored_html = {"description_html": _stored(ticket.description_html, ticket.description)}
     if topic == "reply_added":
         reply = await _reply(ticket, payload)

@@ -123,3 +123,27 @@ async def assigned(
         "previousGroupId": previous_group_id,
     }
     await queue_many(emails=emails, events=[("ticket.assigned", ticket.id, data)])
+
+
+async def sla_warning_addresses(ticket_ids: list[int]) -> dict[int, list[str]]:
+    """Who is warned that a ticket's SLA is at risk or breached, for a whole batch in one statement: the assignee;
+    when there is none (or they are disabled or no longer staff), the active staff and admins of the assigned
+    group; nobody when neither. Disabled accounts get nothing."""
+    if not ticket_ids:
+        return {}
+    statement = Statement()
+    assignee_active = f'SELECT 1 FROM "users" AS a WHERE a."id" = t."assignee_id" AND {_active_staff("a")}'
+    members = 'SELECT m."user_id" FROM "group_members" AS m WHERE m."group_id" = t."assigned_group_id"'
+    text = (
+        'SELECT t."id" AS "ticket_id", u."email" FROM "tickets" AS t JOIN "users" AS u'
+        f' ON u."id" = t."assignee_id" OR (NOT EXISTS ({assignee_active}) AND u."id" IN ({members}))'
+        f' WHERE t."id" IN {statement.params_in(ticket_ids)} AND {_active_staff("u")} ORDER BY t."id", u."email"'
+    )
+    found: dict[int, list[str]] = {}
+    for row in await statement.rows(text):
+        found.setdefault(int(row["ticket_id"]), []).append(str(row["email"]))
+    return found
+
+
+def _active_staff(alias: str) -> str:
+    return f"{alias}.\"role\" IN ('STAFF', 'ADMIN') AND NOT {alias}.\"disabled\""

@@ -69,6 +69,10 @@ _EXTRA: dict[str, dict[str, tuple[str, str]]] = {
         "access_url": ("The guest's private access link.", "https://help.example.org/track/sample")
     },
     "guest_access_link": {"access_url": ("The guest's private access link.", "https://help.example.org/track/sample")},
+    "sla_at_risk": {
+        "due_at": ("When the SLA is breached unless someone acts (UTC).", "2026-01-05 10:00 UTC"),
+    },
+    "sla_breached": {"breached_at": ("When the SLA was breached (UTC).", "2026-01-05 10:00 UTC")},
 }
 
 

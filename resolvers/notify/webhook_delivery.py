@@ -9,7 +9,8 @@ webhook is enabled events are left alone; a webhook receives only events committ
 Each delivery is claimed like an outbox email (resolvers/notify/mailer.py): one conditional UPDATE (due
 PENDING, or SENDING whose lease ran out -> SENDING, attempts + 1), and the outcome is written only over that
 claim, so any number of workers send each delivery once per success. A failed attempt (network error, timeout,
-non-2xx answer, or a URL that now resolves to a private address) waits 1, 5, 25 then 125 minutes: the fifth
+non-2xx answer, or a URL that now resolves to a private address: checked on the address the request connects
+to, resolvers/notify/webhook_pinning.py) waits 1, 5, 25 then 125 minutes: the fifth
 attempt comes 2.6 hours after the first, so a receiver down for an hour loses nothing; after five it is FAILED.
 
 The request (docs/decisions.md, "Webhooks"): a JSON POST of {"id", "event", "createdAt", "data"} with the headers
@@ -29,7 +30,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 from tortoise.expressions import F, Q
 from tortoise.transactions import in_transaction
 
@@ -38,8 +38,10 @@ from core.enums import OutboxStatus
 from models.outbox import OutboxMessage
 from models.webhooks import Webhook, WebhookDelivery
 from resolvers.kernel.bulk import insert_rows
+from resolvers.kernel.settings import get_setting
 from resolvers.notify.outbox import EVENT
-from resolvers.notify.webhook_urls import address_problem
+from resolvers.notify.webhook_pinning import pinned_client
+from resolvers.notify.webhook_urls import AddressRefused
 
 log = logging.getLogger(__name__)
 
@@ -186,9 +188,7 @@ async def attempt(delivery_id: int) -> bool:
     if not hook.enabled:
         await _settle(delivery, status=OutboxStatus.FAILED, next_attempt_at=None, last_error="the webhook is disabled")
         return False
-    if problem := await address_problem(hook.url):
-        await _failed(delivery, problem, response_code=None, response_body=None, duration_ms=None)
-        return False
+    private_allowed = bool(await get_setting("webhook_private_addresses_allowed"))
     body = body_of(delivery, event)
     timestamp = str(int(clock.now().timestamp()))
     headers = {
@@ -201,8 +201,11 @@ async def attempt(delivery_id: int) -> bool:
     }
     started = time.monotonic()
     try:
-        async with httpx.AsyncClient(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+        async with pinned_client(private_allowed=private_allowed, timeout=TIMEOUT_SECONDS) as client:
             response = await client.post(hook.url, content=body, headers=headers)
+    except AddressRefused as refusal:  # checked where the connection is made, on the address it would use
+        await _failed(delivery, str(refusal), response_code=None, response_body=None, duration_ms=None)
+        return False
     except Exception as error:  # any network, TLS or timeout failure is a retryable attempt, never a crash
         duration = int((time.monotonic() - started) * 1000)
         reason = f"{type(error).__name__}: {error}"

@@ -2,8 +2,9 @@
 
 No server-side request forgery: a webhook whose host resolves to a loopback, link-local, private, reserved,
 multicast or unspecified address would let an admin's (or a stolen admin token's) webhook reach the internal
-network, so such URLs are refused on save and checked again before every attempt (DNS can change between the
-two). The admin setting `webhook_private_addresses_allowed` lifts the rule (a receiver on the same host).
+network, so such URLs are refused on save and checked again by every attempt, on the very addresses it then
+connects to (resolvers/notify/webhook_pinning.py: no second DNS lookup to rebind). The admin setting
+`webhook_private_addresses_allowed` lifts the rule (a receiver on the same host).
 """
 
 from __future__ import annotations
@@ -60,21 +61,34 @@ async def resolve(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+class AddressRefused(Exception):
+    """A webhook may not call this host now; the message says why (it becomes the attempt's lastError)."""
+
+
+async def checked_addresses(host: str, *, private_allowed: bool) -> list[str]:
+    """The addresses `host` resolves to, all of them allowed: raises AddressRefused when it does not resolve, or
+    (unless `private_allowed`) when any of them is not public."""
+    try:
+        addresses = await resolve(host)
+    except OSError as error:
+        raise AddressRefused(f"The host {host} does not resolve ({error}).") from error
+    refused = [] if private_allowed else [a for a in addresses if _forbidden(a)]
+    if refused or not addresses:
+        raise AddressRefused(
+            f"The host {host} resolves to {', '.join(refused) or 'nothing'}, a loopback, link-local, private or "
+            "reserved address; webhooks may only call public addresses unless the "
+            "webhookPrivateAddressesAllowed setting is on."
+        )
+    return addresses
+
+
 async def address_problem(url: str) -> str | None:
     """Why a webhook may not call `url` now (its host resolves to a non-public address, or not at all); None
     when it may, or when the setting allows private addresses."""
     if await get_setting("webhook_private_addresses_allowed"):
         return None
-    host = urlsplit(url).hostname or ""
     try:
-        addresses = await resolve(host)
-    except OSError as error:
-        return f"The host {host} does not resolve ({error})."
-    refused = [a for a in addresses if _forbidden(a)]
-    if refused or not addresses:
-        return (
-            f"The host {host} resolves to {', '.join(refused) or 'nothing'}, a loopback, link-local, private or "
-            "reserved address; webhooks may only call public addresses unless the "
-            "webhookPrivateAddressesAllowed setting is on."
-        )
+        await checked_addresses(urlsplit(url).hostname or "", private_allowed=False)
+    except AddressRefused as refusal:
+        return str(refusal)
     return None
