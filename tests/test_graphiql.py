@@ -3,6 +3,7 @@ headless Chromium with the network cut it loads, shows the explorer and the head
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import re
@@ -116,5 +117,50 @@ async def test_graphiql_runs_a_query_offline_with_the_headers_editor_and_the_exp
             await page.locator(".graphiql-explorer-root").get_by_text("tickets", exact=True).first.wait_for()
 
             await offline.screenshot("graphiql")
+            assert offline.outside == []
+            assert offline.problems == []
+
+
+CATEGORY = """mutation { createCategory(input: {name: "Hardware"}) { category { id } errors { message } } }"""
+TICKET = """mutation($i: CreateTicketInput!) { createTicket(input: $i) { ticket { number } errors { message } } }"""
+REPLY = """mutation($i: AddReplyInput!) { addReply(input: $i) { reply { id } errors { message } } }"""
+LIVE = "subscription($n: Int!) { ticketEvents(number: $n) { kind number reply { body } } }"
+
+
+async def test_graphiql_follows_a_subscription_offline_with_the_token_of_its_headers_editor(tmp_path: Path) -> None:
+    async with serving(tmp_path) as served:
+        variables = {"input": {"email": "ops@example.com", "name": "Ops", "password": "a long password"}}
+        setup = (await served.http.post("/graphql", json={"query": SETUP, "variables": variables})).json()
+        admin = {"Authorization": f"Bearer {setup['data']['setupFirstAdmin']['token']}"}
+        category = (await served.http.post("/graphql", json={"query": CATEGORY}, headers=admin)).json()
+        category_id = category["data"]["createCategory"]["category"]["id"]
+        new = {"subject": "Printer", "description": "Jams.", "categoryId": category_id}
+        created = await served.http.post("/graphql", json={"query": TICKET, "variables": {"i": new}}, headers=admin)
+        number = created.json()["data"]["createTicket"]["ticket"]["number"]
+        base = str(served.http.base_url).rstrip("/")
+        async with offline_page() as offline:
+            page = offline.page
+            await page.goto(f"{base}/graphql?q={quote(LIVE)}&variables={quote(json.dumps({'n': number}))}")
+            await page.locator(".graphiql-container").wait_for()
+            await page.get_by_role("button", name="Headers", exact=True).click()
+            await page.evaluate(
+                "value => document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror')"
+                ".CodeMirror.setValue(value)",
+                json.dumps(admin),
+            )
+            await page.get_by_role("button", name=re.compile("Execute query")).click()
+            # GraphiQL's websocket is open and the stream listens (graphql-ws sends the headers in connection_init).
+            async with asyncio.timeout(30):
+                while (await served.http.get("/health")).json()["subscribers"] < 1:  # noqa: ASYNC110 (the server's state)
+                    await asyncio.sleep(0.05)
+            reply = {"number": number, "body": "Tray 2 is fixed."}
+            await served.http.post("/graphql", json={"query": REPLY, "variables": {"i": reply}}, headers=admin)
+            answer = await page.wait_for_function(
+                "() => (document.querySelector('.result-window .CodeMirror').CodeMirror.getValue().match(/REPLY_ADDED/)"
+                " && document.querySelector('.result-window .CodeMirror').CodeMirror.getValue()) || null"
+            )
+            event = json.loads(await answer.json_value())["data"]["ticketEvents"]
+            assert event == {"kind": "REPLY_ADDED", "number": number, "reply": {"body": "Tray 2 is fixed."}}
+            await offline.screenshot("graphiql-subscription")
             assert offline.outside == []
             assert offline.problems == []

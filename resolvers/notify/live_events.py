@@ -22,7 +22,6 @@ from resolvers.kernel.pagination import decode_cursor, encode_cursor, not_a_curs
 from resolvers.kernel.sql import Row
 from resolvers.notify.outbox import EVENT
 from resolvers.tickets.thread import REPLY_COLUMNS, visible_reply_condition
-from resolvers.tickets.visibility import shows_sla
 
 # How far back a reconnect may ask: older cursors are refused with CURSOR_EXPIRED (refetch, then subscribe anew).
 RETENTION = timedelta(hours=24)
@@ -31,8 +30,8 @@ CATCH_UP_BATCH = 500
 _CURSOR_TAG = "event"
 
 # Events for staff only: internal notes never reach requesters or guests (SPEC 4), nor does SLA data
-# (`shows_sla`). Assignment is kept from guests, who do not see who works on their ticket (resolvers/guests/
-# fields.py).
+# (resolvers/tickets/visibility.py `shows_sla`: staff only). Assignment is kept from guests, who do not see who
+# works on their ticket (resolvers/guests/fields.py).
 STAFF_ONLY = frozenset({"ticket.note_added", "ticket.sla_at_risk", "ticket.sla_breached"})
 NOT_FOR_GUESTS = STAFF_ONLY | {"ticket.assigned"}
 _COLUMNS = ("id", "topic", "ticket_id", "payload", "created_at")
@@ -113,7 +112,7 @@ async def missed_events(after_id: int, *, ticket_id: int | None = None, upto: in
 
 def may_receive(actor: Actor, event: LiveEvent) -> bool:
     """Whether this kind of event is for this actor at all (the ticket's visibility is checked separately)."""
-    if event.topic in STAFF_ONLY and not (actor.is_staff and shows_sla(actor)):
+    if event.topic in STAFF_ONLY and not actor.is_staff:
         return False
     return not (actor.is_guest and event.topic in NOT_FOR_GUESTS)
 

@@ -16,6 +16,7 @@ from resolvers.notify.event_stream import CREDENTIALS_ENDED, TOO_SLOW
 from tests.helpers import make_person
 from tests.live import LEGACY_WS, TICKET_EVENTS, live_server, socket
 from tests.notify.live_desk import ASSIGN, DISABLE, LINK, RESOLVE, UPDATE, Desk, open_desk
+from tests.smtp import free_port
 
 SEE_TICKET = ["admin", "staff_in", "staff_out", "owner"]
 
@@ -197,3 +198,15 @@ async def test_a_subscriber_that_falls_behind_is_dropped_with_a_close_code(db: s
             await desk.run(RESOLVE, {"number": desk.number, "resolutionNotes": "Done."})
             code, _ = await live.closed()
         assert code == TOO_SLOW
+
+
+async def test_with_redis_away_this_process_still_serves_its_own_subscribers(db: str) -> None:
+    # REDIS_URL names a port nothing listens on: publishing and listening fail (and are logged), the change
+    # commits, and the local hub delivers it.
+    async with live_server(redis_url=f"redis://127.0.0.1:{free_port()}/0") as server:
+        desk = await open_desk(server)
+        async with socket(server, desk.owner.token) as live:
+            await live.subscribe(TICKET_EVENTS, {"number": desk.number})
+            await desk.reply(desk.number, "Redis is down, you still hear me.", by="staff_in")
+            event = await live.event()
+        assert event["kind"] == "REPLY_ADDED"
