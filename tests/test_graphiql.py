@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -23,6 +24,16 @@ from tests.browser import offline_page
 from tests.serve import ROOT, serving
 
 SETUP = """mutation($input: SetupFirstAdminInput!) { setupFirstAdmin(input: $input) { token errors { message } } }"""
+
+
+async def type_headers(page: Any, headers: dict[str, str]) -> None:
+    """Open GraphiQL's headers editor and write `headers` (JSON) into it."""
+    await page.get_by_role("button", name="Headers", exact=True).click()
+    await page.evaluate(
+        "value => document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror')"
+        ".CodeMirror.setValue(value)",
+        json.dumps(headers),
+    )
 
 
 def fetch_script() -> ModuleType:
@@ -97,13 +108,7 @@ async def test_graphiql_runs_a_query_offline_with_the_headers_editor_and_the_exp
             await page.locator(".graphiql-container").wait_for()
 
             # The headers editor: the token goes in there, as staff do it.
-            await page.get_by_role("button", name="Headers", exact=True).click()
-            headers = json.dumps({"Authorization": f"Bearer {token}"})
-            await page.evaluate(
-                "value => document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror')"
-                ".CodeMirror.setValue(value)",
-                headers,
-            )
+            await type_headers(page, {"Authorization": f"Bearer {token}"})
             await page.get_by_role("button", name=re.compile("Execute query")).click()
             answer = await page.wait_for_function(
                 "() => document.querySelector('.result-window .CodeMirror').CodeMirror.getValue() || null"
@@ -142,12 +147,7 @@ async def test_graphiql_follows_a_subscription_offline_with_the_token_of_its_hea
             page = offline.page
             await page.goto(f"{base}/graphql?q={quote(LIVE)}&variables={quote(json.dumps({'n': number}))}")
             await page.locator(".graphiql-container").wait_for()
-            await page.get_by_role("button", name="Headers", exact=True).click()
-            await page.evaluate(
-                "value => document.querySelector('.graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror')"
-                ".CodeMirror.setValue(value)",
-                json.dumps(admin),
-            )
+            await type_headers(page, admin)
             await page.get_by_role("button", name=re.compile("Execute query")).click()
             # GraphiQL's websocket is open and the stream listens (graphql-ws sends the headers in connection_init).
             async with asyncio.timeout(30):
