@@ -6,8 +6,10 @@ them on a Redis channel that every app process listens to, so a reply posted thr
 subscriber on another. Only ids travel: each hub reads the rows itself, and only while it has subscribers.
 Workers publish too (the sweep's and the SLA pass's events) but listen to nothing.
 
-Redis is the fast path here as for jobs: when it is away the change still commits, this process's subscribers
-still get it, and subscribers elsewhere get it from the outbox when they reconnect with their last cursor.
+Redis is the fast path here as for jobs: when it is away the change still commits and this process's subscribers
+still get it at once. Every `poll_seconds` while somebody here is subscribed, the hub also reads what was
+committed that it never heard of (`EventHub.catch_up`), so subscribers elsewhere get it a few seconds later, and
+so do the processes of `helpdesk serve --workers N` without Redis at all.
 """
 
 from __future__ import annotations
@@ -21,14 +23,7 @@ from urllib.parse import urlsplit
 import orjson
 from redis.asyncio import Redis
 
-from jobs.redis_link import (
-    OPERATION_TIMEOUT_SECONDS,
-    RECONNECT_FIRST_SECONDS,
-    RECONNECT_MAX_SECONDS,
-    REDIS_FAILURES,
-    describe,
-    redacted,
-)
+from jobs.redis_link import OPERATION_TIMEOUT_SECONDS, REDIS_FAILURES, describe, redacted
 from resolvers.notify import outbox
 from resolvers.notify.event_hub import EventHub
 
@@ -42,10 +37,14 @@ def channel_for(database: object) -> str:
 
 
 class LiveRelay:
-    def __init__(self, redis_url: str | None, hub: EventHub | None, *, redis: Redis | None = None) -> None:
+    def __init__(
+        self, redis_url: str | None, hub: EventHub | None, *, redis: Redis | None = None, poll_seconds: float = 2.0
+    ) -> None:
         """`hub` None: publish only (the worker, which passes its own open connection as `redis`)."""
         self.redis_url = redis_url
         self.hub = hub
+        self.poll_seconds = poll_seconds
+        self._away = False
         self._redis: Redis | None = redis
         self._owns_redis = redis is None
         database = urlsplit(redis_url).path.strip("/") if redis_url else None
@@ -60,8 +59,9 @@ class LiveRelay:
     async def start(self) -> None:
         if self._redis is None and self.redis_url is not None:
             self._redis = Redis.from_url(self.redis_url, socket_timeout=None, socket_connect_timeout=2)
-        if self._redis is not None and self.hub is not None:
-            self._listener = asyncio.create_task(self._listen(), name="live-events:listen")
+        if self.hub is not None:
+            listen = self._listen() if self._redis is not None else self._poll()
+            self._listener = asyncio.create_task(listen, name="live-events:listen")
         outbox.add_listener(self.on_committed)
 
     async def stop(self) -> None:
@@ -104,26 +104,48 @@ class LiveRelay:
                 "reconnect with their cursor", list(ids)[:10], self.name, describe(error),
             )  # fmt: skip
 
+    async def _poll(self) -> None:
+        """No Redis: only the catch-up, for the other processes' commits."""
+        assert self.hub is not None
+        while True:
+            await asyncio.sleep(self.poll_seconds)
+            await self.hub.catch_up()
+
     async def _listen(self) -> None:
-        """Subscribe and hand every published batch to the hub; after a failure, subscribe again (1, 2, 4... s)."""
+        """Hand every published batch to the hub, and catch up every `poll_seconds`; while Redis is away, catch up
+        and try to subscribe again every `poll_seconds`."""
         assert self._redis is not None and self.hub is not None
-        delay = RECONNECT_FIRST_SECONDS
         while True:
             try:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
                     await pubsub.subscribe(self.channel)
-                    delay = RECONNECT_FIRST_SECONDS
-                    async for message in pubsub.listen():
-                        ids = _ids(message.get("data"))
-                        if ids:
-                            await self.hub.deliver_ids(ids)
+                    if self._away:
+                        log.warning("Live events from %s flow again", self.name)
+                        self._away = False
+                    await self._hear(pubsub)
             except REDIS_FAILURES as error:
-                log.warning(
-                    "Live events from %s interrupted (%s); subscribing again in %.0f s",
-                    self.name, describe(error), delay,
-                )  # fmt: skip
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, RECONNECT_MAX_SECONDS)
+                if not self._away:
+                    log.warning(
+                        "Live events from %s interrupted (%s): reading them from the database every %.0f s until it "
+                        "is back", self.name, describe(error), self.poll_seconds,
+                    )  # fmt: skip
+                    self._away = True
+            await self.hub.catch_up()
+            await asyncio.sleep(self.poll_seconds)
+
+    async def _hear(self, pubsub: Any) -> None:
+        assert self.hub is not None
+        loop = asyncio.get_running_loop()
+        await self.hub.catch_up()  # what was committed while nobody here was listening to Redis
+        next_catch_up = loop.time() + self.poll_seconds
+        while True:
+            message = await pubsub.get_message(timeout=self.poll_seconds)
+            ids = _ids(message.get("data")) if message else []
+            if ids:
+                await self.hub.deliver_ids(ids)
+            if loop.time() >= next_catch_up:
+                await self.hub.catch_up()
+                next_catch_up = loop.time() + self.poll_seconds
 
 
 def _ids(data: object) -> list[int]:

@@ -61,7 +61,9 @@ class LiveServer:
 @asynccontextmanager
 async def live_server(**config_changes: Any) -> AsyncIterator[LiveServer]:
     """A real uvicorn serving a fresh app on the test's database (the `db` fixture must be active), its lifespan
-    run (the event hub and relay start), on a free loopback port."""
+    run (the event hub and relay start), on a free loopback port. Its catch-up waits an hour unless asked
+    otherwise: one process hears every commit itself, and the statement budgets count exactly."""
+    config_changes.setdefault("live_poll_seconds", 3600.0)
     app = create_app(replace(get_config(), **config_changes), manage_db=False)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning"))

@@ -6,6 +6,12 @@ most recent ids it has handled and drops a repeat. It reads the new events in on
 somebody here is subscribed, then offers each to every subscriber; a subscriber takes the events its stream
 asked for (one ticket, or any) into its own queue.
 
+Announcements are the fast path. `catch_up`, run every few seconds by the relay while somebody here is subscribed,
+reads the events committed since the newest one this hub handled (looking back a little, for transactions that
+committed out of id order) and hands out those it never heard of: what a process missed because Redis was away,
+a publisher died between its commit and its publish, or there is no Redis and several processes serve
+(`helpdesk serve --workers N` on the embedded default).
+
 Each queue is bounded: a subscriber that does not keep up (a client that stopped reading, so the socket's
 buffers are full and its stream waits) overflows it, and is dropped: its `on_drop` closes the websocket with
 TOO_SLOW, so no process grows its memory for one slow client.
@@ -18,7 +24,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-from resolvers.notify.live_events import LiveEvent, load_events
+from resolvers.notify.live_events import CATCH_UP_BATCH, LiveEvent, latest_event_ids, load_events, missed_events
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +32,9 @@ log = logging.getLogger(__name__)
 DEFAULT_QUEUE_SIZE = 256
 # Ids remembered to drop the second arrival of the same event (local commit, then the Redis echo).
 _SEEN_MAX = 10_000
+# How far below the newest handled id a catch-up reads again: a transaction that took its id before another but
+# committed after it is found there (and dropped if it was handled after all).
+LOOKBACK = 200
 
 
 class SubscriberDropped(Exception):
@@ -72,6 +81,8 @@ class EventHub:
         self.queue_size = queue_size
         self._subscribers: set[Subscriber] = set()
         self._seen: OrderedDict[int, None] = OrderedDict()
+        # The newest event id handled while somebody listened; None: unknown (nobody listened), read afresh.
+        self._high_water: int | None = None
         # One delivery at a time: each subscriber gets events in the order they were handled.
         self._lock = asyncio.Lock()
 
@@ -93,6 +104,8 @@ class EventHub:
             self._seen[i] = None
         while len(self._seen) > _SEEN_MAX:
             self._seen.popitem(last=False)
+        if fresh and self._high_water is not None:
+            self._high_water = max(self._high_water, fresh[-1])
         return fresh
 
     async def deliver_ids(self, ids: Sequence[int]) -> None:
@@ -107,6 +120,45 @@ class EventHub:
             except Exception:  # the database is away: nothing live to hand out; catch-up reads them later
                 log.exception("Could not read committed events %s for live subscribers", fresh[:10])
                 return
-            for event in events:
-                for subscriber in list(self._subscribers):
-                    subscriber.offer(event)
+            self._offer(events)
+
+    def _offer(self, events: Sequence[LiveEvent]) -> None:
+        for event in events:
+            for subscriber in list(self._subscribers):
+                subscriber.offer(event)
+
+    async def watch(self) -> None:
+        """Call before subscribing: when nobody here listened so far, note where the events stand, so that a
+        catch-up hands out only what is committed from now on. The window a catch-up reads again counts as
+        handled. One statement, the first time only. Never raises."""
+        async with self._lock:
+            if self._high_water is not None:
+                return
+            try:
+                recent = await latest_event_ids(LOOKBACK)
+            except Exception:  # the database is away: the first catch-up tries again
+                log.exception("Could not read where the events stand for live subscribers")
+                return
+            self._first_arrivals(recent)
+            self._high_water = recent[0] if recent else 0
+
+    async def catch_up(self) -> None:
+        """Hand out committed events this hub never heard of (see the module's docstring). Nothing to read while
+        nobody listens. Never raises."""
+        async with self._lock:
+            if not self._subscribers:
+                self._high_water = None
+                return
+            if self._high_water is None:
+                return  # `watch` failed; the streams still get what is announced
+            try:
+                after = max(self._high_water - LOOKBACK, 0)
+                while True:
+                    batch = await missed_events(after)
+                    fresh = set(self._first_arrivals([event.id for event in batch]))
+                    self._offer([event for event in batch if event.id in fresh])
+                    if len(batch) < CATCH_UP_BATCH:
+                        return
+                    after = batch[-1].id
+            except Exception:  # the database is away: the next run tries again
+                log.exception("Could not catch up on committed events for live subscribers")

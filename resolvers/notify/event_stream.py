@@ -92,6 +92,7 @@ async def ticket_stream(
             return None
         return Delivery(now, event)
 
+    await hub.watch()
     subscriber = hub.subscribe(lambda event: event.ticket_id == ticket_id, on_drop)
     async for delivery in _stream(subscriber, token, actor, after, ticket_id, check, authenticate):
         yield delivery
@@ -120,6 +121,7 @@ async def queue_stream(
             return Delivery(now, event, in_view=False)
         return None
 
+    await hub.watch()
     subscriber = hub.subscribe(lambda event: event.ticket_id is not None, on_drop)
     async for delivery in _stream(subscriber, token, actor, after, None, check, authenticate):
         yield delivery

@@ -85,6 +85,13 @@ async def load_events(ids: Sequence[int]) -> list[LiveEvent]:
     return [LiveEvent.from_row(row) for row in rows]
 
 
+async def latest_event_ids(count: int) -> list[int]:
+    """The ids of the newest `count` events, newest first. One statement."""
+    query = OutboxMessage.filter(channel=EVENT).order_by("-id").limit(count)
+    rows: list[Any] = await query.values_list("id", flat=True)
+    return [int(i) for i in rows]
+
+
 async def check_cursor(after_id: int) -> None:
     """The event a cursor names must still be inside the retention window; otherwise what followed it may be
     gone, and the client must refetch instead of trusting a partial catch-up."""

@@ -18,7 +18,13 @@ ASSIGN = f"mutation($i: AssignTicketInput!) {{ assignTicket(input: $i) {{ ticket
 RESOLVE = f"mutation($i: ResolveTicketInput!) {{ resolveTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
 LINK = f"mutation($i: LinkTicketsInput!) {{ linkTickets(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
 CREATE = f"mutation($i: CreateTicketInput!) {{ createTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
-DISABLE = f"mutation($i: UpdateUserInput!) {{ updateUser(input: $i) {{ user {{ id }} {ERRORS} }} }}"
+UPDATE_USER = f"mutation($i: UpdateUserInput!) {{ updateUser(input: $i) {{ user {{ id }} {ERRORS} }} }}"
+# A whole desk made through the API, for tests that run `helpdesk serve` (no database of their own to write to).
+SETUP = f"mutation($i: SetupFirstAdminInput!) {{ setupFirstAdmin(input: $i) {{ token {ERRORS} }} }}"
+CATEGORY = f'mutation {{ createCategory(input: {{name: "Hardware"}}) {{ category {{ id }} {ERRORS} }} }}'
+CREATE_USER = f"mutation($i: CreateUserInput!) {{ createUser(input: $i) {{ user {{ id }} {ERRORS} }} }}"
+LOGIN = f"mutation($i: LoginInput!) {{ login(input: $i) {{ token {ERRORS} }} }}"
+PASSWORD = "a long enough password"
 
 
 @dataclass
@@ -74,3 +80,22 @@ async def open_desk(server: LiveServer) -> Desk:
         server, await make_person(Role.ADMIN), staff_in, staff_out, owner, other, guest, ticket.number,
         guest.ticket.number, others.number, elsewhere.number, inside.id,
     )  # fmt: skip
+
+
+async def run(server: LiveServer, document: str, variables: dict[str, Any], token: str | None = None) -> Any:
+    """A mutation through POST /graphql that must succeed; its payload."""
+    payload = next(iter((await server.gql(document, {"i": variables}, token)).values()))
+    assert payload["errors"] == [], payload
+    return payload
+
+
+async def desk_on(server: LiveServer) -> tuple[str, str, str, int]:
+    """The first admin, a requester with a ticket: (admin token, user token, user id, ticket number)."""
+    admin = (await run(server, SETUP, {"email": "ops@example.com", "name": "Ops", "password": PASSWORD}))["token"]
+    category = (await server.gql(CATEGORY, token=admin))["createCategory"]["category"]["id"]
+    person = {"email": "ann@example.com", "name": "Ann", "role": "USER", "password": PASSWORD}
+    user_id = (await run(server, CREATE_USER, person, admin))["user"]["id"]
+    user = (await run(server, LOGIN, {"email": "ann@example.com", "password": PASSWORD}))["token"]
+    ticket = {"subject": "Laptop will not boot", "description": "Since Monday.", "categoryId": category}
+    number = (await run(server, CREATE, ticket, user))["ticket"]["number"]
+    return admin, user, user_id, number

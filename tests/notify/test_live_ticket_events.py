@@ -15,7 +15,7 @@ from resolvers.kernel.errors import Reason
 from resolvers.notify.event_stream import CREDENTIALS_ENDED, TOO_SLOW
 from tests.helpers import make_person
 from tests.live import LEGACY_WS, TICKET_EVENTS, live_server, socket
-from tests.notify.live_desk import ASSIGN, DISABLE, LINK, RESOLVE, UPDATE, Desk, open_desk
+from tests.notify.live_desk import ASSIGN, LINK, RESOLVE, UPDATE, UPDATE_USER, Desk, open_desk
 from tests.smtp import free_port
 
 SEE_TICKET = ["admin", "staff_in", "staff_out", "owner"]
@@ -117,7 +117,7 @@ class TestCredentialsMidStream:
             await live.subscribe(TICKET_EVENTS, {"number": desk.number})
             await desk.touch(desk.number, "Before")
             assert (await live.event())["kind"] == "UPDATED"
-            await desk.run(DISABLE, {"userId": str(desk.owner.id), "disabled": True})
+            await desk.run(UPDATE_USER, {"userId": str(desk.owner.id), "disabled": True})
             await desk.reply(desk.number, "Are you still there?", by="staff_in")
             code, _ = await live.closed()
         assert code == CREDENTIALS_ENDED
@@ -125,7 +125,7 @@ class TestCredentialsMidStream:
     async def test_a_changed_role_ends_the_stream(self, desk: Desk) -> None:
         async with socket(desk.server, desk.staff_in.token) as live:
             await live.subscribe(TICKET_EVENTS, {"number": desk.number})
-            await desk.run(DISABLE, {"userId": str(desk.staff_in.id), "role": "USER"})
+            await desk.run(UPDATE_USER, {"userId": str(desk.staff_in.id), "role": "USER"})
             await desk.reply(desk.number, "A note the former staff member must not see.", internal=True)
             code, _ = await live.closed()
         assert code == CREDENTIALS_ENDED

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -18,19 +17,12 @@ from redis.asyncio import Redis
 
 from tests.helpers import redis_url_for_tests
 from tests.live import TICKET_EVENTS, LiveServer, socket
-from tests.notify.live_desk import ERRORS, REPLY
+from tests.notify.live_desk import REPLY, UPDATE_USER, desk_on, run
 from tests.serve import serving
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 # Its own Redis database: the two servers queue email jobs there, which no worker test may pick up.
 LIVE_REDIS_DB = 12
-SETUP = f"mutation($i: SetupFirstAdminInput!) {{ setupFirstAdmin(input: $i) {{ token {ERRORS} }} }}"
-CATEGORY = f'mutation {{ createCategory(input: {{name: "Hardware"}}) {{ category {{ id }} {ERRORS} }} }}'
-CREATE_USER = f"mutation($i: CreateUserInput!) {{ createUser(input: $i) {{ user {{ id }} {ERRORS} }} }}"
-LOGIN = f"mutation($i: LoginInput!) {{ login(input: $i) {{ token {ERRORS} }} }}"
-TICKET = f"mutation($i: CreateTicketInput!) {{ createTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
-UPDATE_USER = f"mutation($i: UpdateUserInput!) {{ updateUser(input: $i) {{ user {{ id }} {ERRORS} }} }}"
-PASSWORD = "a long enough password"
 
 
 async def fresh_database(suffix: str) -> str:
@@ -56,24 +48,6 @@ async def fresh_redis() -> str:
     finally:
         await redis.aclose()
     return url
-
-
-async def run(server: LiveServer, document: str, variables: dict[str, Any], token: str | None = None) -> Any:
-    payload = next(iter((await server.gql(document, {"i": variables}, token)).values()))
-    assert payload["errors"] == [], payload
-    return payload
-
-
-async def desk_on(server: LiveServer) -> tuple[str, str, str, int]:
-    """The first admin, a requester with a ticket: (admin token, user token, user id, ticket number)."""
-    admin = (await run(server, SETUP, {"email": "ops@example.com", "name": "Ops", "password": PASSWORD}))["token"]
-    category = (await server.gql(CATEGORY, token=admin))["createCategory"]["category"]["id"]
-    person = {"email": "ann@example.com", "name": "Ann", "role": "USER", "password": PASSWORD}
-    user_id = (await run(server, CREATE_USER, person, admin))["user"]["id"]
-    user = (await run(server, LOGIN, {"email": "ann@example.com", "password": PASSWORD}))["token"]
-    ticket = {"subject": "Laptop will not boot", "description": "Since Monday.", "categoryId": category}
-    number = (await run(server, TICKET, ticket, user))["ticket"]["number"]
-    return admin, user, user_id, number
 
 
 if PG_URL:
