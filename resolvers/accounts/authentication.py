@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Collection
 
 from core import clock
 from core.enums import Role
@@ -10,16 +11,17 @@ from models.tickets import Ticket
 from resolvers.accounts.credentials import API_KEY_PREFIX, token_hash
 from resolvers.guests.tokens import GUEST_TOKEN_PREFIX, email_tag, read_guest_token
 from resolvers.kernel.actor import Actor, guest_actor
-from resolvers.kernel.sql import Statement
+from resolvers.kernel.sql import Row, Statement
 
 # The credential's user and, for the queue's scope (resolvers/tickets/visibility.py), every (group, scope entry)
 # of theirs: one row per pair, one row of NULLs for no group. Filled in per kind of token: its table, the column
 # holding its hash, and what else must hold.
-_ACTOR = """SELECT u."id", u."role", u."email", u."name", gm."group_id", gs."category_id", gs."type_id"
+_ACTOR = """SELECT k."{column}" AS "digest", u."id", u."role", u."email", u."name", gm."group_id", gs."category_id",
+gs."type_id"
 FROM "{table}" AS k JOIN "users" AS u ON u."id" = k."user_id"
 LEFT JOIN "group_members" AS gm ON gm."user_id" = u."id"
 LEFT JOIN "group_scopes" AS gs ON gs."group_id" = gm."group_id"
-WHERE k."{column}" = {digest} AND {valid} AND NOT u."disabled\""""
+WHERE k."{column}" IN {digests} AND {valid} AND NOT u."disabled\""""
 
 
 async def authenticate(token: str | None) -> Actor | None:
@@ -31,19 +33,40 @@ async def authenticate(token: str | None) -> Actor | None:
     """
     if not token:
         return None
-    if token.startswith(GUEST_TOKEN_PREFIX):
-        return await authenticate_guest(token)
-    statement = Statement()
-    digest = statement.param(token_hash(token))
-    if token.startswith(API_KEY_PREFIX):
-        sql = _ACTOR.format(table="api_keys", column="key_hash", digest=digest, valid='k."revoked_at" IS NULL')
-    else:
-        # The time is compared in SQL, as Tortoise would, so both databases compare stored values alike.
-        valid = f'k."expires_at" > {statement.param(clock.now())}'
-        sql = _ACTOR.format(table="session_tokens", column="token_hash", digest=digest, valid=valid)
-    rows = await statement.rows(sql)
-    if not rows:
-        return None
+    return (await authenticate_many([token])).get(token)
+
+
+async def authenticate_many(tokens: Collection[str]) -> dict[str, Actor | None]:
+    """`authenticate` for many tokens at once: one statement for the session tokens, one for the API keys, one per
+    guest token; every token given is a key of the answer. What a live event asks of all its subscribers
+    (resolvers/notify/event_stream.py)."""
+    found: dict[str, Actor | None] = {token: None for token in tokens if token}
+    keys = [t for t in found if t.startswith(API_KEY_PREFIX)]
+    sessions = [t for t in found if not t.startswith((API_KEY_PREFIX, GUEST_TOKEN_PREFIX))]
+    for token in (t for t in found if t.startswith(GUEST_TOKEN_PREFIX)):
+        found[token] = await authenticate_guest(token)
+    for batch, table, column in ((keys, "api_keys", "key_hash"), (sessions, "session_tokens", "token_hash")):
+        if not batch:
+            continue
+        statement = Statement()
+        digests = {token_hash(token): token for token in batch}
+        placeholders = statement.params_in(digests)
+        if table == "api_keys":
+            valid = 'k."revoked_at" IS NULL'
+        else:
+            # The time is compared in SQL, as Tortoise would, so both databases compare stored values alike.
+            valid = f'k."expires_at" > {statement.param(clock.now())}'
+        rows = await statement.rows(_ACTOR.format(table=table, column=column, digests=placeholders, valid=valid))
+        by_digest: dict[str, list[Row]] = {}
+        for row in rows:
+            by_digest.setdefault(str(row["digest"]), []).append(row)
+        for digest, own in by_digest.items():
+            found[digests[digest]] = _actor(own)
+    return found
+
+
+def _actor(rows: list[Row]) -> Actor:
+    """One credential's rows (one per group and scope entry, or one of NULLs) as its actor."""
     row = rows[0]
     scope = sorted({(int(r["category_id"]), r["type_id"]) for r in rows if r["category_id"] is not None},
                    key=lambda e: (e[0], e[1] or 0))  # fmt: skip

@@ -43,9 +43,11 @@ class SubscriberDropped(Exception):
 
 class Subscriber:
     def __init__(
-        self, hub: EventHub, wants: Callable[[LiveEvent], bool], size: int, on_drop: Callable[[], None] | None
-    ) -> None:
+        self, hub: EventHub, wants: Callable[[LiveEvent], bool], size: int, on_drop: Callable[[], None] | None,
+        token: str | None,
+    ) -> None:  # fmt: skip
         self._hub = hub
+        self.token = token
         self._wants = wants
         self._queue: asyncio.Queue[LiveEvent] = asyncio.Queue(maxsize=size)
         self._on_drop = on_drop
@@ -56,6 +58,8 @@ class Subscriber:
             return
         try:
             self._queue.put_nowait(event)
+            if self.token:
+                event.tokens.add(self.token)
         except asyncio.QueueFull:
             self.dropped = True
             self._hub.remove(self)
@@ -90,8 +94,12 @@ class EventHub:
     def subscriber_count(self) -> int:
         return len(self._subscribers)
 
-    def subscribe(self, wants: Callable[[LiveEvent], bool], on_drop: Callable[[], None] | None = None) -> Subscriber:
-        subscriber = Subscriber(self, wants, self.queue_size, on_drop)
+    def subscribe(
+        self, wants: Callable[[LiveEvent], bool], on_drop: Callable[[], None] | None = None, token: str | None = None
+    ) -> Subscriber:
+        """A subscriber taking the events `wants` accepts; `token` is its credential, which each event checks for
+        all its subscribers at once (live_events.credential_now)."""
+        subscriber = Subscriber(self, wants, self.queue_size, on_drop, token)
         self._subscribers.add(subscriber)
         return subscriber
 

@@ -24,12 +24,14 @@ from resolvers.notify.live_events import (
     CATCH_UP_BATCH,
     LiveEvent,
     check_cursor,
+    credential_now,
     event_position,
+    event_ticket,
     may_receive,
     missed_events,
     same_access,
 )  # fmt: skip
-from resolvers.tickets.queue import TicketFilter, ticket_row, ticket_row_by_id
+from resolvers.tickets.queue import TicketFilter, ticket_row
 from resolvers.tickets.queue_membership import check_queue_filter, in_queue
 
 # Websocket close codes (docs/subscriptions.md): the credential stopped being valid (or its role changed), and a
@@ -88,12 +90,12 @@ async def ticket_stream(
     ticket_id = int(row["id"])
 
     async def check(now: Actor, event: LiveEvent) -> Delivery | None:
-        if not may_receive(now, event) or await ticket_row_by_id(now, ticket_id) is None:
+        if not may_receive(now, event) or await event_ticket(now, event) is None:
             return None
         return Delivery(now, event)
 
     await hub.watch()
-    subscriber = hub.subscribe(lambda event: event.ticket_id == ticket_id, on_drop)
+    subscriber = hub.subscribe(lambda event: event.ticket_id == ticket_id, on_drop, token)
     async for delivery in _stream(subscriber, token, actor, after, ticket_id, check, authenticate):
         yield delivery
 
@@ -116,13 +118,13 @@ async def queue_stream(
         if await in_queue(now, wanted, ticket_id):
             shown.add(ticket_id)
             return Delivery(now, event)
-        if ticket_id in shown and await ticket_row_by_id(now, ticket_id) is not None:
+        if ticket_id in shown and await event_ticket(now, event) is not None:
             shown.discard(ticket_id)
             return Delivery(now, event, in_view=False)
         return None
 
     await hub.watch()
-    subscriber = hub.subscribe(lambda event: event.ticket_id is not None, on_drop)
+    subscriber = hub.subscribe(lambda event: event.ticket_id is not None, on_drop, token)
     async for delivery in _stream(subscriber, token, actor, after, None, check, authenticate):
         yield delivery
 
@@ -153,7 +155,7 @@ async def _stream(
                 raise StreamEnded(TOO_SLOW, "Too slow: fell too many events behind; reconnect with after") from None
             if event.id in sent:
                 continue
-            actor = await _still_valid(token, first, authenticate)
+            actor = _still_the_same(first, await credential_now(event, token))
             if (delivery := await check(actor, event)) is not None:
                 yield delivery
     finally:
@@ -161,7 +163,10 @@ async def _stream(
 
 
 async def _still_valid(token: str | None, first: Actor, authenticate: Authenticate) -> Actor:
-    now = await authenticate(token)
+    return _still_the_same(first, await authenticate(token))
+
+
+def _still_the_same(first: Actor, now: Actor | None) -> Actor:
     if now is None:
         raise StreamEnded(CREDENTIALS_ENDED, "Forbidden: the credential is no longer valid")
     if not same_access(first, now):

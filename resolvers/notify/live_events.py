@@ -8,20 +8,24 @@ the last event it saw gets every later one still inside the retention window, fr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import asyncio
+from collections.abc import Awaitable, Callable, Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from core import clock
 from models.outbox import OutboxMessage
 from models.replies import Reply
+from resolvers.accounts.authentication import authenticate, authenticate_many
 from resolvers.kernel.actor import Actor
 from resolvers.kernel.errors import DomainError, Reason
 from resolvers.kernel.pagination import decode_cursor, encode_cursor, not_a_cursor
 from resolvers.kernel.sql import Row
 from resolvers.notify.outbox import EVENT
+from resolvers.tickets.queue import ticket_row_by_id
 from resolvers.tickets.thread import REPLY_COLUMNS, visible_reply_condition
+from resolvers.tickets.visibility import EVERYTHING, visible_parts
 
 # How far back a reconnect may ask: older cursors are refused with CURSOR_EXPIRED (refetch, then subscribe anew).
 RETENTION = timedelta(hours=24)
@@ -35,6 +39,7 @@ _CURSOR_TAG = "event"
 STAFF_ONLY = frozenset({"ticket.note_added", "ticket.sla_at_risk", "ticket.sla_breached"})
 NOT_FOR_GUESTS = STAFF_ONLY | {"ticket.assigned"}
 _COLUMNS = ("id", "topic", "ticket_id", "payload", "created_at")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,11 @@ class LiveEvent:
     ticket_id: int | None
     payload: dict[str, Any]
     created_at: datetime
+    # What subscribers who see the same thing read about this event, read once for all of them (`_shared`): a
+    # hub hands one instance to each of its subscribers.
+    reads: dict[Any, asyncio.Future[Any]] = field(default_factory=dict, compare=False, repr=False)
+    # The credentials of the subscribers it was handed to, checked together as it goes out (`credential_now`).
+    tokens: set[str] = field(default_factory=set, compare=False, repr=False)
 
     @property
     def number(self) -> int | None:
@@ -131,11 +141,53 @@ def same_access(first: Actor, now: Actor) -> bool:
     return (first.user_id, first.role, first.guest_ticket_id) == (now.user_id, now.role, now.guest_ticket_id)
 
 
+async def _shared(event: LiveEvent, key: Any, read: Callable[[], Awaitable[T]]) -> T:
+    """`read()` once per event and key, whoever asks first; the others wait for the same answer. Shielded: a
+    subscriber that goes away while it reads does not cancel the read the others wait for."""
+    future = event.reads.get(key)
+    if future is None:
+        future = asyncio.ensure_future(read())
+        event.reads[key] = future
+    result: T = await asyncio.shield(future)
+    return result
+
+
+async def credential_now(event: LiveEvent, token: str | None) -> Actor | None:
+    """Who `token` stands for as this event goes out (None: it no longer authenticates): one read of every
+    credential the event was handed to, for all of its subscribers (resolvers/accounts/authentication.py)."""
+    if not token:
+        return None
+    if token not in event.tokens:  # an event read for one stream (a catch-up after a reconnect)
+        return await authenticate(token)
+    actors = await _shared(event, "credentials", lambda: authenticate_many(event.tokens))
+    return actors.get(token)
+
+
+async def event_ticket(actor: Actor, event: LiveEvent, relations: Collection[str] = ()) -> Row | None:
+    """The event's ticket as the actor may read it now, with `relations` joined (resolvers/tickets/rows.py);
+    None when they may not open it. Staff and admins may open every ticket, so what they read is one read for all
+    of them; a requester's or guest's is their own. A copy: each subscriber's fields may add to it."""
+    ticket_id = event.ticket_id
+    if ticket_id is None:
+        return None
+    if visible_parts(actor) != EVERYTHING:
+        return await ticket_row_by_id(actor, ticket_id, relations)
+    key = ("ticket", tuple(sorted(relations)))
+    row = await _shared(event, key, lambda: ticket_row_by_id(actor, ticket_id, relations))
+    return dict(row) if row is not None else None
+
+
 async def event_reply(actor: Actor, event: LiveEvent) -> Row | None:
     """The reply a reply or note event is about, if the actor may see it now (not deleted, not a note for a
-    requester). One statement."""
-    if event.reply_id is None or event.ticket_id is None:
+    requester): one read per event for staff and one for everyone else (the rule depends on nothing else)."""
+    reply_id, ticket_id = event.reply_id, event.ticket_id
+    if reply_id is None or ticket_id is None:
         return None
-    query = Reply.filter(visible_reply_condition(actor), id=event.reply_id, ticket_id=event.ticket_id)
-    rows = await query.values(*REPLY_COLUMNS)
-    return rows[0] if rows else None
+
+    async def read() -> Row | None:
+        query = Reply.filter(visible_reply_condition(actor), id=reply_id, ticket_id=ticket_id)
+        rows = await query.values(*REPLY_COLUMNS)
+        return rows[0] if rows else None
+
+    row = await _shared(event, ("reply", actor.is_staff), read)
+    return dict(row) if row is not None else None

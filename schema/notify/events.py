@@ -16,7 +16,6 @@ import strawberry
 
 from resolvers.accounts.authentication import authenticate
 from resolvers.notify import event_stream, live_events
-from resolvers.tickets import queue as ticket_queue
 from resolvers.tickets.queue import TicketFilter
 from schema.context import Info
 from schema.notify.sockets import live
@@ -62,10 +61,8 @@ class TicketEvent:
 
     @strawberry.field(description="The ticket as it is now; null if you may no longer open it.")
     async def ticket(self, info: Info) -> Ticket | None:
-        actor, ticket_id = self._delivery.actor, self._delivery.event.ticket_id
-        if ticket_id is None:
-            return None
-        return await read_ticket(info, lambda relations: ticket_queue.ticket_row_by_id(actor, ticket_id, relations))
+        actor, event = self._delivery.actor, self._delivery.event
+        return await read_ticket(info, lambda relations: live_events.event_ticket(actor, event, relations))
 
     @strawberry.field(description="REPLY_ADDED and NOTE_ADDED: the reply or note, as you may see it now.")
     async def reply(self) -> Reply | None:
