@@ -31,7 +31,7 @@ import httpx
 from redis.asyncio import Redis
 from websockets.asyncio.client import connect
 
-from bench.perf import _package
+from bench.perf import print_profile
 from bench.processes import cpu_seconds
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -149,22 +149,10 @@ def spying(pid: int) -> subprocess.Popen[bytes]:
 
 
 def summarise(spy: subprocess.Popen[bytes]) -> None:
-    """Stop py-spy and print process B's own time by package and by function (bench/perf.py's reading)."""
+    """Stop py-spy and print process B's own time (bench/perf.py's reading)."""
     spy.send_signal(2)
     spy.wait(30)
-    own: dict[str, int] = {}
-    packages: dict[str, int] = {}
-    total = 0
-    for line in SPY_OUT.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
-        frame = stack.split(";")[-1]
-        total += int(count)
-        own[frame] = own.get(frame, 0) + int(count)
-        packages[_package(frame)] = packages.get(_package(frame), 0) + int(count)
-    for name, n in sorted(packages.items(), key=lambda kv: -kv[1])[:12]:
-        print(f"  {100 * n / total:5.1f}%  {name}")
-    for name, n in sorted(own.items(), key=lambda kv: -kv[1])[:25]:
-        print(f"  {100 * n / total:5.1f}%  {name[:150]}")
+    print_profile(SPY_OUT, "process B")
 
 
 async def main() -> None:

@@ -339,6 +339,11 @@ def profile(url: str, workload: Workload, clients: int, seconds: float) -> None:
         spy = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wrk(workload, clients, seconds)
         spy.wait()
+    print_profile(out, f"profile of {workload.name}")
+
+
+def print_profile(out: Path, title: str) -> None:
+    """A py-spy raw profile as own time by package (ours as one), then by function."""
     own: dict[str, int] = {}
     packages: dict[str, int] = {}
     total = 0
@@ -349,7 +354,7 @@ def profile(url: str, workload: Workload, clients: int, seconds: float) -> None:
         own[frame] = own.get(frame, 0) + int(count)
         package = _package(frame)
         packages[package] = packages.get(package, 0) + int(count)
-    print(f"profile of {workload.name}, {total} samples ({out}): own time by package, then by function")
+    print(f"{title}, {total} samples ({out}): own time by package, then by function")
     for name, count in sorted(packages.items(), key=lambda kv: -kv[1])[:14]:
         print(f"  {100 * count / total:5.1f}%  {name}")
     for name, count in sorted(own.items(), key=lambda kv: -kv[1])[:25]:
