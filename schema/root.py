@@ -27,7 +27,8 @@ from schema.unicode_guard import RefuseLoneSurrogates
 AREAS = (
     "accounts.auth",
     "accounts.users",
-    "tickets.types",
+    "tickets.queries",
+    "tickets.filing",
     "tickets.counts",
     "tickets.lifecycle",
     "tickets.replies",

@@ -19,7 +19,7 @@ from models.replies import Reply
 from models.tickets import Ticket
 from resolvers.accounts.groups import MAX_MEMBERS, MAX_SCOPE_ENTRIES
 from resolvers.kernel.errors import Reason
-from resolvers.tickets.queue import MAX_FILTER_ENTRIES, MAX_SEARCH_LENGTH
+from resolvers.tickets.queue_filters import MAX_FILTER_ENTRIES, MAX_SEARCH_LENGTH
 from tests.helpers import (
     ERRORS,
     ascii_gql,

@@ -31,7 +31,8 @@ from resolvers.notify.live_events import (
     missed_events,
     same_access,
 )  # fmt: skip
-from resolvers.tickets.queue import TicketFilter, ticket_row
+from resolvers.tickets.queue import ticket_row
+from resolvers.tickets.queue_filters import TicketFilter
 from resolvers.tickets.queue_membership import check_queue_filter, in_queue
 
 # Websocket close codes (docs/subscriptions.md): the credential stopped being valid (or its role changed), and a

@@ -24,7 +24,8 @@ from resolvers.kernel.actor import Actor, require_user
 from resolvers.kernel.errors import Problems
 from resolvers.kernel.sql import Statement
 from resolvers.tickets import sla
-from resolvers.tickets.queue import TicketFilter, check_sla_allowed, queue_where, where_clause
+from resolvers.tickets.queue import check_sla_allowed, queue_where, where_clause
+from resolvers.tickets.queue_filters import TicketFilter
 from resolvers.tickets.rows import T
 
 

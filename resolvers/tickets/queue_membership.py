@@ -6,7 +6,8 @@ from __future__ import annotations
 from resolvers.kernel.actor import Actor
 from resolvers.kernel.errors import Problems
 from resolvers.kernel.sql import Statement
-from resolvers.tickets.queue import TicketFilter, check_filter, queue_where, where_clause
+from resolvers.tickets.queue import check_filter, queue_where, where_clause
+from resolvers.tickets.queue_filters import TicketFilter
 from resolvers.tickets.rows import T
 
 

@@ -23,7 +23,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 from resolvers.kernel.errors import Problems, Reason
 from resolvers.kernel.sql import Row, Statement
 from resolvers.kernel.validation import parse_id
-from resolvers.tickets.queue import TicketFilter
+from resolvers.tickets.queue_filters import TicketFilter
 
 Stored = dict[str, Any]
 

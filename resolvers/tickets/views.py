@@ -25,7 +25,8 @@ from resolvers.kernel.rows import USER_COLUMNS
 from resolvers.kernel.sql import Row, Statement, nested, select_list
 from resolvers.kernel.unique_names import name_taken, unique_index_guard
 from resolvers.kernel.validation import clean_text, parse_id, required_id
-from resolvers.tickets.queue import TicketFilter, TicketSort, check_filter
+from resolvers.tickets.queue import TicketSort, check_filter
+from resolvers.tickets.queue_filters import TicketFilter
 from resolvers.tickets.view_filters import (
     REFERENCES,
     ViewProblem,

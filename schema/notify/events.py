@@ -16,7 +16,7 @@ import strawberry
 
 from resolvers.accounts.authentication import authenticate
 from resolvers.notify import event_stream, live_events
-from resolvers.tickets.queue import TicketFilter
+from resolvers.tickets.queue_filters import TicketFilter
 from schema.context import Info
 from schema.notify.sockets import live
 from schema.tickets.inputs import TicketFilterInput

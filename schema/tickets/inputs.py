@@ -9,7 +9,7 @@ from typing import Protocol
 import strawberry
 
 from core.enums import Priority as StoredPriority
-from resolvers.tickets import queue as ticket_queue
+from resolvers.tickets import queue_filters
 from resolvers.tickets.filing import NewTicket
 from resolvers.tickets.sla import SlaState as StoredSlaState
 from schema.enums import Priority
@@ -67,11 +67,11 @@ class TicketFilterInput:
         "(else SLA_DISABLED).",
     )
 
-    def to_domain(self) -> ticket_queue.TicketFilter:
-        return ticket_queue.TicketFilter(
+    def to_domain(self) -> queue_filters.TicketFilter:
+        return queue_filters.TicketFilter(
             status_ids=[str(s) for s in self.status_ids] if self.status_ids else None,
             priorities=[StoredPriority[p.name] for p in self.priorities] if self.priorities else None,
-            assignee=ticket_queue.AssigneeChoice[self.assignee.name] if self.assignee else None,
+            assignee=queue_filters.AssigneeChoice[self.assignee.name] if self.assignee else None,
             assignee_id=self.assignee_id,
             group_ids=[str(g) for g in self.group_ids] if self.group_ids else None,
             category_id=self.category_id,

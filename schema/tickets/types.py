@@ -1,4 +1,6 @@
-"""Tickets: the ticket type, the queue, filing and reclassifying."""
+"""The ticket type, the payload of mutations that change one ticket, and reading one ticket as a selection wants it.
+
+The queue and `ticket(number)`: schema/tickets/queries.py; filing and reclassifying: schema/tickets/filing.py."""
 
 from __future__ import annotations
 
@@ -10,13 +12,10 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.dataloader import DataLoader
 
-from core.enums import Priority as StoredPriority
 from resolvers.kernel.errors import DomainError
 from resolvers.kernel.markdown import plain_text_html
 from resolvers.kernel.sql import Row
-from resolvers.kernel.validation import KEEP
 from resolvers.tickets import queue as ticket_queue
-from resolvers.tickets.filing import TicketChanges, create_ticket, update_ticket
 from resolvers.tickets.thread import check_window
 from resolvers.tickets.visibility import shows_guest_email
 from schema.accounts.types import Group, User, load_user, user_from_row
@@ -24,16 +23,13 @@ from schema.admin.cti import Category, Item, TicketType
 from schema.admin.statuses import Status
 from schema.context import Info
 from schema.enums import Priority, to_graphql
-from schema.errors import INPUT, UserError, mutate, query
+from schema.errors import UserError, mutate
 from schema.lookahead import later, look_ahead
-from schema.pagination import Connection, Edge, PageInfo
 from schema.tickets.attachments import Attachment, load_attachments
-from schema.tickets.inputs import CreateTicketInput, TicketFilterInput, TicketSort, UpdateTicketInput, new_ticket
 from schema.tickets.link_types import Links, TicketLink, load_links
 from schema.tickets.read_ahead import read_ahead, relations_in
 from schema.tickets.replies import HistoryEntry, Reply
 from schema.tickets.sla import TicketSla, ticket_sla
-from schema.tickets.views import view_queue
 
 T = TypeVar("T")
 
@@ -241,28 +237,6 @@ async def ticket_payload(info: Info, work: Any) -> TicketPayload:
     return TicketPayload(ticket=changed_ticket(ticket) if ticket else None, errors=errors)
 
 
-@strawberry.type(description="Result of createTicket.")
-class CreateTicketPayload:
-    ticket: Ticket | None = strawberry.field(description="The new ticket, unless refused.")
-    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
-
-
-@strawberry.type(description="Result of updateTicket.")
-class UpdateTicketPayload:
-    ticket: Ticket | None = strawberry.field(description="The ticket after the change, unless refused.")
-    errors: list[UserError] = strawberry.field(description="Why it was refused; empty on success.")
-
-
-def _keep(value: Any) -> Any:
-    return KEEP if value is strawberry.UNSET else value
-
-
-_VIEW = (
-    "A saved view (savedViews) to apply, as if its filter and sort were given here; a `filter` field you give takes "
-    "the place of the view's, a `sort` you give the view's order. Always within what you may see."
-)
-
-
 async def read_ticket(info: Info, read: Callable[[set[str]], Awaitable[Row | None]]) -> Ticket | None:
     """One ticket as the selection wants it: `read(relations)` gives its row (None: not there or not visible), and
     what the selection reads below it is read ahead, as for a page."""
@@ -273,87 +247,3 @@ async def read_ticket(info: Info, read: Callable[[set[str]], Awaitable[Row | Non
     ticket = Ticket.from_row(row)
     await read_ahead(info, [ticket], selected)
     return ticket
-
-
-@strawberry.type
-class Query:
-    @strawberry.field(description="One ticket by number; null when it does not exist or you may not see it.")
-    async def ticket(
-        self, info: Info, number: Annotated[int, strawberry.argument(description="The ticket number.")]
-    ) -> Ticket | None:
-        return await read_ticket(
-            info, lambda relations: query(info, lambda a: ticket_queue.ticket_row(a, number, relations))
-        )
-
-    @strawberry.field(description="Your queue: the tickets your role and groups let you see, filtered and sorted.")
-    async def tickets(
-        self,
-        info: Info,
-        filter: Annotated[TicketFilterInput | None, strawberry.argument(description="What to show.")] = None,
-        sort: Annotated[TicketSort, strawberry.argument(description="In which order.")] = TicketSort.UPDATED_DESC,
-        first: Annotated[int | None, strawberry.argument(description="Page size: default 25, at most 100.")] = None,
-        after: Annotated[str | None, strawberry.argument(description="Continue after this cursor.")] = None,
-        view: Annotated[strawberry.ID | None, strawberry.argument(description=_VIEW)] = None,
-    ) -> Connection[Ticket]:
-        wanted = filter.to_domain() if filter else None
-        queue_sort = ticket_queue.TicketSort[sort.name]
-        if view is not None:
-            wanted, queue_sort = await view_queue(info, view, wanted, queue_sort)
-        selected = look_ahead(info)
-        nodes = selected.child("edges").child("node")
-        relations = relations_in(nodes)
-        page = await query(
-            info,
-            lambda actor: ticket_queue.list_tickets(
-                actor,
-                wanted,
-                queue_sort,
-                first,
-                after,
-                # Counting scans every matching ticket; skip it when the client did not ask for totalCount.
-                with_total="totalCount" in selected,
-                relations=relations,
-            ),
-        )
-        tickets = [Ticket.from_row(r) for r in page.rows]
-        await read_ahead(info, tickets, nodes)
-        # Cursors only when selected (the look-ahead never misses a selected field; it may see one that is skipped).
-        cursors = "cursor" in selected.child("edges")
-        return Connection(
-            edges=[Edge(cursor=page.cursor(i) if cursors else "", node=t) for i, t in enumerate(tickets)],
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=page.cursor(0) if tickets else None,
-                end_cursor=page.cursor(len(tickets) - 1) if tickets else None,
-            ),
-            total_count=page.total,
-        )
-
-
-@strawberry.type
-class Mutation:
-    @strawberry.mutation(description="File a ticket.")
-    async def create_ticket(self, info: Info, input: Annotated[CreateTicketInput, INPUT]) -> CreateTicketPayload:
-        data = new_ticket(input, input.requester_id)
-        ticket, errors = await mutate(info, lambda actor: create_ticket(actor, data))
-        if ticket is None:
-            return CreateTicketPayload(ticket=None, errors=errors)
-        # Read back by key, not by number: the number is the database's to assign (number = id today, but an
-        # import keeps its own numbers), and a new ticket's number is what the client learns here.
-        row = await ticket_queue.ticket_row_by_id(info.context.actor, ticket.id)
-        return CreateTicketPayload(ticket=Ticket.from_row(row) if row else None, errors=errors)
-
-    @strawberry.mutation(description="Staff: reclassify, re-prioritise or retitle a ticket in your scope.")
-    async def update_ticket(self, info: Info, input: Annotated[UpdateTicketInput, INPUT]) -> UpdateTicketPayload:
-        priority = _keep(input.priority)
-        changes = TicketChanges(
-            number=input.number,
-            subject=_keep(input.subject),
-            category_id=_keep(input.category_id),
-            type_id=_keep(input.type_id),
-            item_id=_keep(input.item_id),
-            priority=StoredPriority[priority.name] if priority else priority,
-        )
-        ticket, errors = await mutate(info, lambda actor: update_ticket(actor, changes))
-        return UpdateTicketPayload(ticket=changed_ticket(ticket) if ticket else None, errors=errors)

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from resolvers.tickets import queue as ticket_queue
-from resolvers.tickets import view_filters
+from resolvers.tickets import queue_filters, view_filters
 from resolvers.tickets import views as view_rules
 from resolvers.tickets.view_filters import as_input
 from schema.accounts.types import User, load_user, user_from_row
@@ -114,8 +114,8 @@ class DeleteViewPayload:
 
 
 async def view_queue(
-    info: Info, view: strawberry.ID, wanted: ticket_queue.TicketFilter | None, sort: ticket_queue.TicketSort
-) -> tuple[ticket_queue.TicketFilter, ticket_queue.TicketSort]:
+    info: Info, view: strawberry.ID, wanted: queue_filters.TicketFilter | None, sort: ticket_queue.TicketSort
+) -> tuple[queue_filters.TicketFilter, ticket_queue.TicketSort]:
     """What `tickets(view:)` runs: the view's filter and sort, explicit arguments winning (resolvers/tickets/views.py
     `apply_view`); a refusal is a top-level error, as for a bad filter."""
     explicit_sort = sort if argument_given(info, "sort") else None
@@ -138,7 +138,7 @@ class Mutation:
     async def save_view(self, info: Info, input: Annotated[SaveViewInput, INPUT]) -> SaveViewPayload:
         draft = view_rules.ViewDraft(
             name=input.name,
-            wanted=input.filter.to_domain() if input.filter else ticket_queue.TicketFilter(),
+            wanted=input.filter.to_domain() if input.filter else queue_filters.TicketFilter(),
             sort=ticket_queue.TicketSort[input.sort.name],
             shared=input.shared,
             view_id=input.id,

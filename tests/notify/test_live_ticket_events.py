@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import InvalidStatus
 
 from core import clock
 from core.enums import Role
 from resolvers.kernel.errors import Reason
 from resolvers.notify.event_stream import CREDENTIALS_ENDED, TOO_SLOW
 from tests.helpers import make_person
-from tests.live import LEGACY_WS, TICKET_EVENTS, live_server, socket
+from tests.live import LEGACY_WS, TICKET_EVENTS, TRANSPORT_WS, live_server, socket
 from tests.notify.live_desk import ASSIGN, LINK, RESOLVE, UPDATE, UPDATE_USER, Desk, open_desk
 from tests.smtp import free_port
 
@@ -181,6 +184,14 @@ class TestTheSocket:
         async with socket(desk.server, desk.admin.token) as live:
             await live.subscribe("{ me { id } }", listening=False)
             assert await live.refusal() == (Reason.SUBSCRIPTIONS_ONLY, None)
+
+    async def test_a_page_on_another_origin_cannot_open_a_socket(self, desk: Desk) -> None:
+        # Like a cross-origin POST (no CORS preflight is answered): a browser page elsewhere gets a 403 handshake.
+        protocols: Any = [TRANSPORT_WS]
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(desk.server.ws_url, subprotocols=protocols, origin="https://elsewhere.example"):
+                pass
+        assert refused.value.response.status_code == 403
 
     async def test_a_subscription_over_post_is_a_400(self, desk: Desk) -> None:
         document = "subscription($n: Int!) { ticketEvents(number: $n) { kind } }"

@@ -12,7 +12,7 @@ from typing import Any, Union, get_args, get_origin, get_type_hints
 import pytest
 from strawberry.utils.str_converters import to_camel_case
 
-from resolvers.tickets.queue import TicketFilter
+from resolvers.tickets.queue_filters import TicketFilter
 from resolvers.tickets.view_filters import REFERENCES, dump_filter, input_name, load_filter
 from schema.tickets.inputs import TicketFilterInput
 

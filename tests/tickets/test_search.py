@@ -12,7 +12,8 @@ from core.enums import Priority, Role, StatusKind
 from models.tickets import Ticket
 from resolvers.accounts.authentication import authenticate
 from resolvers.kernel.errors import Reason
-from resolvers.tickets.queue import TicketFilter, TicketSort, page_query
+from resolvers.tickets.queue import TicketSort, page_query
+from resolvers.tickets.queue_filters import TicketFilter
 from resolvers.tickets.search import FTS_TABLE
 from tests.helpers import (
     assert_query_refused,
