@@ -18,6 +18,9 @@ ASSIGN = f"mutation($i: AssignTicketInput!) {{ assignTicket(input: $i) {{ ticket
 RESOLVE = f"mutation($i: ResolveTicketInput!) {{ resolveTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
 LINK = f"mutation($i: LinkTicketsInput!) {{ linkTickets(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
 CREATE = f"mutation($i: CreateTicketInput!) {{ createTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
+CREATE_KEY = f"""mutation($i: CreateApiKeyInput!) {{ createApiKey(input: $i) {{
+  apiKey {{ id }} plaintextKey {ERRORS} }} }}"""
+REVOKE_KEY = f"mutation($i: RevokeApiKeyInput!) {{ revokeApiKey(input: $i) {{ apiKey {{ id }} {ERRORS} }} }}"
 UPDATE_USER = f"mutation($i: UpdateUserInput!) {{ updateUser(input: $i) {{ user {{ id }} {ERRORS} }} }}"
 # A whole desk made through the API, for tests that run `helpdesk serve` (no database of their own to write to).
 SETUP = f"mutation($i: SetupFirstAdminInput!) {{ setupFirstAdmin(input: $i) {{ token {ERRORS} }} }}"

@@ -18,7 +18,17 @@ from resolvers.kernel.errors import Reason
 from resolvers.notify.event_stream import CREDENTIALS_ENDED, TOO_SLOW
 from tests.helpers import make_person
 from tests.live import LEGACY_WS, TICKET_EVENTS, TRANSPORT_WS, live_server, socket
-from tests.notify.live_desk import ASSIGN, LINK, RESOLVE, UPDATE, UPDATE_USER, Desk, open_desk
+from tests.notify.live_desk import (
+    ASSIGN,
+    CREATE_KEY,
+    LINK,
+    RESOLVE,
+    REVOKE_KEY,
+    UPDATE,
+    UPDATE_USER,
+    Desk,
+    open_desk,
+)  # fmt: skip
 from tests.smtp import free_port
 
 SEE_TICKET = ["admin", "staff_in", "staff_out", "owner"]
@@ -122,6 +132,17 @@ class TestCredentialsMidStream:
             assert (await live.event())["kind"] == "UPDATED"
             await desk.run(UPDATE_USER, {"userId": str(desk.owner.id), "disabled": True})
             await desk.reply(desk.number, "Are you still there?", by="staff_in")
+            code, _ = await live.closed()
+        assert code == CREDENTIALS_ENDED
+
+    async def test_a_revoked_api_key_receives_nothing_more(self, desk: Desk) -> None:
+        made = await desk.run(CREATE_KEY, {"name": "Wallboard"}, desk.staff_in.token)
+        async with socket(desk.server, made["plaintextKey"]) as live:
+            await live.subscribe(TICKET_EVENTS, {"number": desk.number})
+            await desk.touch(desk.number, "Seen with the key")
+            assert (await live.event())["kind"] == "UPDATED"
+            await desk.run(REVOKE_KEY, {"apiKeyId": made["apiKey"]["id"]}, desk.staff_in.token)
+            await desk.touch(desk.number, "After the key was revoked")
             code, _ = await live.closed()
         assert code == CREDENTIALS_ENDED
 
