@@ -52,6 +52,8 @@ class Config:
     live_queue_size: int = 256
     # How often each process reads committed events it did not hear of (jobs/live_relay.py; docs/subscriptions.md).
     live_poll_seconds: float = 2.0
+    # Outbox rows nothing waits for any more are purged after this many days (resolvers/notify/outbox_retention.py).
+    outbox_retention_days: int = 30
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -164,6 +166,7 @@ def load_config() -> Config:
         database_statement_timeout_ms=_statement_timeout(),
         live_queue_size=_positive_int("LIVE_QUEUE_SIZE", _env("LIVE_QUEUE_SIZE") or "256", "256"),
         live_poll_seconds=_positive_seconds("LIVE_POLL_SECONDS", _env("LIVE_POLL_SECONDS") or "2"),
+        outbox_retention_days=_positive_int("OUTBOX_RETENTION_DAYS", _env("OUTBOX_RETENTION_DAYS") or "30", "30"),
     )
 
 

@@ -31,6 +31,7 @@ from arq.connections import ArqRedis
 from core import clock
 from jobs.email import deliver_emails, deliver_pending_emails
 from jobs.redis_link import RedisLink
+from jobs.retention import purge_outbox_job
 from jobs.sla import raise_sla_events_job
 from jobs.sweep import close_expired_tickets_job
 from jobs.webhooks import deliver_pending_webhooks, deliver_webhook_events
@@ -39,6 +40,7 @@ from resolvers.notify.webhook_delivery import any_enabled
 
 log = logging.getLogger(__name__)
 
+DAY = 86400
 HOUR = 3600
 MINUTE = 60
 # On shutdown, deliveries already under way get this long to finish before they are cancelled (a cancelled one
@@ -65,6 +67,7 @@ PERIODIC = (
     Periodic("deliver_pending_emails", MINUTE, deliver_pending_emails),
     Periodic("raise_sla_events", MINUTE, raise_sla_events_job),
     Periodic("deliver_pending_webhooks", MINUTE, deliver_pending_webhooks),
+    Periodic("purge_outbox", DAY, purge_outbox_job),
 )
 
 

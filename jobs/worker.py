@@ -26,6 +26,7 @@ from jobs.email import deliver_email, deliver_emails, deliver_pending_emails
 from jobs.live_relay import LiveRelay
 from jobs.redis_link import REDIS_FAILURES, connect, describe
 from jobs.report import BurstReport
+from jobs.retention import purge_outbox_job
 from jobs.runtime import JobRuntime
 from jobs.sla import raise_sla_events_job
 from jobs.sweep import close_expired_tickets_job
@@ -76,6 +77,7 @@ class WorkerSettings:
         raise_sla_events_job,
         deliver_webhook_events,
         deliver_pending_webhooks,
+        purge_outbox_job,
     ]
     cron_jobs: Sequence[CronJob] | None = [
         # Minute 0 of every hour; only at its slot, never on worker start.
@@ -86,6 +88,8 @@ class WorkerSettings:
         cron(raise_sla_events_job, second={0}, run_at_startup=False),
         # Second 0 of every minute: webhook retries, and events whose announcement was lost.
         cron(deliver_pending_webhooks, second={0}, run_at_startup=False),
+        # 00:00 UTC every day: outbox rows past OUTBOX_RETENTION_DAYS that nothing waits for.
+        cron(purge_outbox_job, hour={0}, minute={0}, second={0}, run_at_startup=False),
     ]
     on_startup: StartupShutdown | None = startup
     on_shutdown: StartupShutdown | None = shutdown

@@ -138,6 +138,10 @@ def at(hour: int, minute: int, second: int = 0) -> datetime:
     return datetime(2025, 3, 10, hour, minute, second, tzinfo=UTC)
 
 
+# Where the daily outbox purge waits all through these tests (jobs/retention.py).
+MIDNIGHT = datetime(2025, 3, 11, tzinfo=UTC)
+
+
 async def test_embedded_loops_run_the_sweep_at_minute_zero_and_the_email_pass_every_minute(
     db: str, smtp_server: SmtpServer
 ) -> None:
@@ -151,19 +155,20 @@ async def test_embedded_loops_run_the_sweep_at_minute_zero_and_the_email_pass_ev
     runtime = JobRuntime(None)
     await runtime.start()
     try:
-        # The loops wait for the next aligned slots: 12:35:00 (emails, SLA evaluation) and 13:00:00 (the sweep).
-        await until(asleep_until(at(12, 35), at(12, 35), at(12, 35), at(13, 0)), "the first slots")
+        # The loops wait for the next aligned slots: 12:35:00 (emails, SLA evaluation, webhooks), 13:00:00 (the
+        # sweep) and midnight (the outbox purge).
+        await until(asleep_until(at(12, 35), at(12, 35), at(12, 35), at(13, 0), MIDNIGHT), "the first slots")
         assert smtp_server.received == []
 
         clock.set_now(at(12, 35))
         # The email pass ran (the loop waits for 12:36:00 only once its run is over); the sweep did not.
-        await until(asleep_until(at(12, 36), at(12, 36), at(12, 36), at(13, 0)), "the email pass at 12:35")
+        await until(asleep_until(at(12, 36), at(12, 36), at(12, 36), at(13, 0), MIDNIGHT), "the email pass at 12:35")
         assert [r.recipients for r in smtp_server.received] == [["waiting@example.org"]]
         assert await kind_of(ticket) is StatusKind.RESOLVED
 
         # Nearly an hour passes at once: both loops run, then wait for the slots after 13:00.
         clock.set_now(at(13, 0))
-        await until(asleep_until(at(13, 1), at(13, 1), at(13, 1), at(14, 0)), "both jobs at 13:00")
+        await until(asleep_until(at(13, 1), at(13, 1), at(13, 1), at(14, 0), MIDNIGHT), "both jobs at 13:00")
         await runtime.drain()
     finally:
         await runtime.stop()
@@ -186,16 +191,16 @@ async def test_a_failing_periodic_job_is_logged_and_the_loop_keeps_its_schedule(
     runtime = JobRuntime(None)
     await runtime.start()
     try:
-        await until(asleep_until(at(13, 0), at(13, 0), at(13, 0), at(13, 0)), "the 13:00 slots")
+        await until(asleep_until(at(13, 0), at(13, 0), at(13, 0), at(13, 0), MIDNIGHT), "the 13:00 slots")
         clock.set_now(at(13, 0))
-        await until(asleep_until(at(13, 1), at(13, 1), at(13, 1), at(14, 0)), "the loops to wait for their next slots")
+        await until(asleep_until(at(13, 1), at(13, 1), at(13, 1), at(14, 0), MIDNIGHT), "the loops' next slots")
         assert "periodic job close_expired_tickets failed" in caplog.text
         assert await kind_of(ticket) is StatusKind.RESOLVED
 
         # The next hour the sweep runs again, and now succeeds.
         await Status.create(name="Closed", kind=StatusKind.CLOSED, sort_order=50)
         clock.set_now(at(14, 0))
-        await until(asleep_until(at(14, 1), at(14, 1), at(14, 1), at(15, 0)), "the 14:00 run")
+        await until(asleep_until(at(14, 1), at(14, 1), at(14, 1), at(15, 0), MIDNIGHT), "the 14:00 run")
     finally:
         await runtime.stop()
     assert await kind_of(ticket) is StatusKind.CLOSED
@@ -349,7 +354,7 @@ def test_worker_settings_schedule_the_sweep_hourly_and_the_email_pass_every_minu
     names = {getattr(f, "name", getattr(f, "__qualname__", None)) for f in WorkerSettings.functions}
     assert names == {
         "deliver_emails", "deliver_email", "close_expired_tickets_job", "deliver_pending_emails",
-        "raise_sla_events_job", "deliver_webhook_events", "deliver_pending_webhooks",
+        "raise_sla_events_job", "deliver_webhook_events", "deliver_pending_webhooks", "purge_outbox_job",
     }  # fmt: skip
     assert WorkerSettings.cron_jobs is not None
     crons = {job.name: job for job in WorkerSettings.cron_jobs}
@@ -362,4 +367,6 @@ def test_worker_settings_schedule_the_sweep_hourly_and_the_email_pass_every_minu
     assert (sla.hour, sla.minute, sla.second, sla.run_at_startup) == (None, None, {0}, False)
     hooks = crons["cron:deliver_pending_webhooks"]
     assert (hooks.hour, hooks.minute, hooks.second, hooks.run_at_startup) == (None, None, {0}, False)
+    purge = crons["cron:purge_outbox_job"]
+    assert (purge.hour, purge.minute, purge.second, purge.run_at_startup) == ({0}, {0}, {0}, False)
     assert WorkerSettings.on_startup is not None and WorkerSettings.on_shutdown is not None
