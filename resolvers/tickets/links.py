@@ -25,7 +25,7 @@ from resolvers.kernel.bulk import insert_rows
 from resolvers.kernel.errors import Reason, conflict, forbidden, not_found, validation
 from resolvers.kernel.rows import STATUS_COLUMNS
 from resolvers.kernel.sql import Row, Statement, nested, select_list
-from resolvers.notify.outbox import queue_event
+from resolvers.notify.outbox import queue_many
 from resolvers.tickets.locked import locked_tickets, numbered
 from resolvers.tickets.visibility import OUT_OF_SCOPE, as_sql, visible_parts
 
@@ -129,7 +129,7 @@ async def link_tickets(actor: Actor | None, number: int, other_number: int, link
                 f"Tickets {number} and {other_number} are already linked.", Reason.ALREADY_LINKED, "otherNumber"
             ) from None
         await _record(actor, "link.created", ids, ticket, other, link_type)
-        await queue_event("ticket.linked", ticket_id=ticket.id, data=_event(ticket, other, link_type))
+        await _events("ticket.linked", ticket, other, link_type)
     return ticket
 
 
@@ -148,12 +148,16 @@ async def unlink_tickets(actor: Actor | None, number: int, other_number: int) ->
         link_type = next(LinkType(r["type"]) for r in removed if r["source_id"] == ticket.id)
         ids = [r["id"] for r in sorted(removed, key=lambda r: r["source_id"] != ticket.id)]
         await _record(actor, "link.removed", ids, ticket, other, link_type)
-        await queue_event("ticket.unlinked", ticket_id=ticket.id, data=_event(ticket, other, link_type))
+        await _events("ticket.unlinked", ticket, other, link_type)
     return ticket
 
 
-def _event(ticket: Ticket, other: Ticket, link_type: LinkType) -> dict[str, object]:
-    return {"number": ticket.number, "otherNumber": other.number, "type": link_type.value}
+async def _events(topic: str, ticket: Ticket, other: Ticket, link_type: LinkType) -> None:
+    """One event per ticket, each as seen from its ticket (like the audit rows): the links of both changed, and a
+    webhook or a live stream that follows either must hear of it. One INSERT."""
+    sides = ((ticket, other, link_type), (other, ticket, REVERSE[link_type]))
+    await queue_many(events=[(topic, a.id, {"number": a.number, "otherNumber": b.number, "type": kind.value})
+                             for a, b, kind in sides])  # fmt: skip
 
 
 async def _record(

@@ -124,6 +124,15 @@ class TestWhatEachRoleReceives:
         assert kinds == ["ASSIGNED", "UPDATED", "LINKED", "STATUS_CHANGED", "RESOLVED"]
 
 
+    async def test_the_other_ticket_of_a_link_hears_of_it_too(self, desk: Desk) -> None:
+        async with socket(desk.server, desk.other.token) as live:
+            await live.subscribe(TICKET_EVENTS, {"number": desk.other_number})
+            await desk.run(LINK, {"number": desk.number, "otherNumber": desk.other_number, "type": "PARENT_OF"})
+            event = await live.event()
+        assert (event["kind"], event["number"], event["ticket"]["number"]) == ("LINKED", desk.other_number,
+                                                                                desk.other_number)  # fmt: skip
+
+
 class TestCredentialsMidStream:
     async def test_a_user_disabled_mid_stream_receives_nothing_more(self, desk: Desk) -> None:
         async with socket(desk.server, desk.owner.token) as live:
