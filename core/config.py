@@ -50,6 +50,8 @@ class Config:
     database_statement_timeout_ms: int | None = None
     # Events one subscriber may have waiting before it is dropped as too slow (resolvers/notify/event_hub.py).
     live_queue_size: int = 256
+    # Live subscriptions one credential may hold on one process at once (resolvers/notify/event_hub.py).
+    live_max_streams: int = 20
     # How often each process reads committed events it did not hear of (jobs/live_relay.py; docs/subscriptions.md).
     live_poll_seconds: float = 2.0
     # Outbox rows nothing waits for any more are purged after this many days (resolvers/notify/outbox_retention.py).
@@ -165,6 +167,7 @@ def load_config() -> Config:
         database_pool_size=_positive_int("DATABASE_POOL_SIZE", _env("DATABASE_POOL_SIZE") or "10", "10"),
         database_statement_timeout_ms=_statement_timeout(),
         live_queue_size=_positive_int("LIVE_QUEUE_SIZE", _env("LIVE_QUEUE_SIZE") or "256", "256"),
+        live_max_streams=_positive_int("LIVE_MAX_STREAMS", _env("LIVE_MAX_STREAMS") or "20", "20"),
         live_poll_seconds=_positive_seconds("LIVE_POLL_SECONDS", _env("LIVE_POLL_SECONDS") or "2"),
         outbox_retention_days=_positive_int("OUTBOX_RETENTION_DAYS", _env("OUTBOX_RETENTION_DAYS") or "30", "30"),
     )

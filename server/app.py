@@ -205,7 +205,7 @@ def create_app(
         # tests that bring their own database start a JobRuntime themselves when they need one.
         runtime = JobRuntime(config.redis_url) if jobs_here else None
         # Live events for this process's subscribers, from its own commits and, through Redis, everyone's.
-        app.state.event_hub = EventHub(config.live_queue_size)
+        app.state.event_hub = EventHub(config.live_queue_size, config.live_max_streams)
         relay = LiveRelay(config.redis_url, app.state.event_hub, poll_seconds=config.live_poll_seconds)
         if manage_db:
             await init_db(config.database_url)

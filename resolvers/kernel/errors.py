@@ -255,6 +255,11 @@ class Reason(str, Enum):
         ErrorCode.RATE_LIMITED,
         "Too many attempts; the message says when to retry.",
     )
+    TOO_MANY_STREAMS = (
+        "TOO_MANY_STREAMS",
+        ErrorCode.RATE_LIMITED,
+        "This credential already has as many live subscriptions open on this server as it may (LIVE_MAX_STREAMS).",
+    )
 
 
 class DomainError(Exception):

@@ -30,6 +30,9 @@ log = logging.getLogger(__name__)
 
 # Events a subscriber may have waiting before it counts as too slow (LIVE_QUEUE_SIZE).
 DEFAULT_QUEUE_SIZE = 256
+# Live subscriptions one credential may hold on one process (LIVE_MAX_STREAMS): every stream costs reads at
+# every event, so one account must not be able to open thousands.
+DEFAULT_MAX_STREAMS = 20
 # Ids remembered to drop the second arrival of the same event (local commit, then the Redis echo).
 _SEEN_MAX = 10_000
 # How far below the newest handled id a catch-up reads again: a transaction that took its id before another but
@@ -81,8 +84,10 @@ class Subscriber:
 
 
 class EventHub:
-    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE) -> None:
+    def __init__(self, queue_size: int = DEFAULT_QUEUE_SIZE, max_streams: int = DEFAULT_MAX_STREAMS) -> None:
+        """`max_streams`: live subscriptions one credential may hold here at once (event_stream refuses more)."""
         self.queue_size = queue_size
+        self.max_streams = max_streams
         self._subscribers: set[Subscriber] = set()
         self._seen: OrderedDict[int, None] = OrderedDict()
         # The newest event id handled while somebody listened; None: unknown (nobody listened), read afresh.
@@ -93,6 +98,10 @@ class EventHub:
     @property
     def subscriber_count(self) -> int:
         return len(self._subscribers)
+
+    def streams_of(self, token: str | None) -> int:
+        """How many subscribers here hold this credential."""
+        return sum(1 for subscriber in self._subscribers if subscriber.token == token)
 
     def subscribe(
         self, wants: Callable[[LiveEvent], bool], on_drop: Callable[[], None] | None = None, token: str | None = None

@@ -95,8 +95,7 @@ async def ticket_stream(
             return None
         return Delivery(now, event)
 
-    await hub.watch()
-    subscriber = hub.subscribe(lambda event: event.ticket_id == ticket_id, on_drop, token)
+    subscriber = await _subscribe(hub, lambda event: event.ticket_id == ticket_id, on_drop, token)
     async for delivery in _stream(subscriber, token, actor, after, ticket_id, check, authenticate):
         yield delivery
 
@@ -124,10 +123,22 @@ async def queue_stream(
             return Delivery(now, event, in_view=False)
         return None
 
-    await hub.watch()
-    subscriber = hub.subscribe(lambda event: event.ticket_id is not None, on_drop, token)
+    subscriber = await _subscribe(hub, lambda event: event.ticket_id is not None, on_drop, token)
     async for delivery in _stream(subscriber, token, actor, after, None, check, authenticate):
         yield delivery
+
+
+async def _subscribe(
+    hub: EventHub, wants: Callable[[LiveEvent], bool], on_drop: Callable[[], None] | None, token: str | None
+) -> Subscriber:
+    if hub.streams_of(token) >= hub.max_streams:
+        raise DomainError(
+            Reason.TOO_MANY_STREAMS,
+            f"This credential already has {hub.max_streams} live subscriptions open here; end one before starting "
+            "another (one socket carries many).",
+        )
+    await hub.watch()
+    return hub.subscribe(wants, on_drop, token)
 
 
 async def _stream(

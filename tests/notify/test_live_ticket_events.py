@@ -4,6 +4,7 @@ catch-up after a reconnect, and the bound on a slow subscriber."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -251,3 +252,20 @@ async def test_with_redis_away_this_process_still_serves_its_own_subscribers(db:
             await desk.reply(desk.number, "Redis is down, you still hear me.", by="staff_in")
             event = await live.event()
         assert event["kind"] == "REPLY_ADDED"
+
+
+async def test_one_credential_may_hold_only_so_many_streams(db: str) -> None:
+    async with live_server(live_max_streams=2) as server:
+        desk = await open_desk(server)
+        async with socket(server, desk.staff_in.token) as live, socket(server, desk.staff_out.token) as other:
+            await live.subscribe(TICKET_EVENTS, {"number": desk.number}, op="1")
+            await live.subscribe(TICKET_EVENTS, {"number": desk.number}, op="2")
+            await live.subscribe(TICKET_EVENTS, {"number": desk.number}, op="3", listening=False)
+            assert await live.refusal(op="3") == (Reason.TOO_MANY_STREAMS, None)
+            # Another credential is not held back, and ending a stream frees its place.
+            await other.subscribe(TICKET_EVENTS, {"number": desk.number})
+            await live.send({"id": "1", "type": "complete"})
+            async with asyncio.timeout(15):
+                while await server.subscribers() != 2:  # noqa: ASYNC110 (the server's state)
+                    await asyncio.sleep(0.01)
+            await live.subscribe(TICKET_EVENTS, {"number": desk.number}, op="4")
