@@ -35,7 +35,8 @@ _CURSOR_TAG = "event"
 
 # Events for staff only: internal notes never reach requesters or guests (SPEC 4), nor does SLA data
 # (resolvers/tickets/visibility.py `shows_sla`: staff only). Assignment is kept from guests, who do not see who
-# works on their ticket (resolvers/guests/fields.py).
+# works on their ticket (resolvers/guests/fields.py). An event about a note that says so (`"internal": true`: an
+# edit or a deletion) is for staff too.
 STAFF_ONLY = frozenset({"ticket.note_added", "ticket.sla_at_risk", "ticket.sla_breached"})
 NOT_FOR_GUESTS = STAFF_ONLY | {"ticket.assigned"}
 _COLUMNS = ("id", "topic", "ticket_id", "payload", "created_at")
@@ -129,7 +130,7 @@ async def missed_events(after_id: int, *, ticket_id: int | None = None, upto: in
 
 def may_receive(actor: Actor, event: LiveEvent) -> bool:
     """Whether this kind of event is for this actor at all (the ticket's visibility is checked separately)."""
-    if event.topic in STAFF_ONLY and not actor.is_staff:
+    if (event.topic in STAFF_ONLY or event.payload.get("internal") is True) and not actor.is_staff:
         return False
     return not (actor.is_guest and event.topic in NOT_FOR_GUESTS)
 

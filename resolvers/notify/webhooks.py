@@ -31,6 +31,8 @@ EVENTS = (
     "ticket.status_changed",
     "ticket.reply_added",
     "ticket.note_added",
+    "ticket.reply_edited",
+    "ticket.reply_deleted",
     "ticket.resolved",
     "ticket.closed",
     "ticket.reopened",

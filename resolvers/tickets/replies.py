@@ -22,6 +22,7 @@ from resolvers.kernel.rate_limit import GUEST_REPLY, check_rate
 from resolvers.kernel.sql import Statement
 from resolvers.kernel.validation import clean_text, parse_id
 from resolvers.notify import recipients as notify
+from resolvers.notify.outbox import queue_event
 from resolvers.tickets import sla
 from resolvers.tickets.attachments import check_files, kept_if_committed, store_attachments
 from resolvers.tickets.lifecycle import reopen_by_reply, reopen_window_open
@@ -201,6 +202,7 @@ async def edit_reply(actor: Actor | None, raw_id: str, new_body: str) -> ReplyCh
             ticket_id=ticket.id,
             internal=reply.internal,
         )
+        await _reply_event("ticket.reply_edited", ticket, reply)
     return ReplyChange(reply, ticket)
 
 
@@ -220,4 +222,12 @@ async def delete_reply(actor: Actor | None, raw_id: str) -> ReplyChange:
             ticket_id=ticket.id,
             internal=reply.internal,
         )
+        await _reply_event("ticket.reply_deleted", ticket, reply)
     return ReplyChange(reply, ticket)
+
+
+async def _reply_event(topic: str, ticket: Ticket, reply: Reply) -> None:
+    """An edit or a deletion, for live threads and webhooks; `internal` keeps a note's from requesters and guests
+    (resolvers/notify/live_events.py). Not the text: receivers read the reply as they may see it."""
+    data = {"number": ticket.number, "replyId": reply.id, "internal": reply.internal}
+    await queue_event(topic, ticket_id=ticket.id, data=data)

@@ -34,6 +34,12 @@ class TicketEventKind(Enum):
     REOPENED = strawberry.enum_value("ticket.reopened", description="It was reopened.")
     REPLY_ADDED = strawberry.enum_value("ticket.reply_added", description="A public reply was posted.")
     NOTE_ADDED = strawberry.enum_value("ticket.note_added", description="An internal note was posted (staff only).")
+    REPLY_EDITED = strawberry.enum_value(
+        "ticket.reply_edited", description="A reply was edited (a note's edit reaches staff only)."
+    )
+    REPLY_DELETED = strawberry.enum_value(
+        "ticket.reply_deleted", description="A reply was deleted (a note's deletion reaches staff only)."
+    )
     ASSIGNED = strawberry.enum_value("ticket.assigned", description="Its assignee or group changed.")
     LINKED = strawberry.enum_value("ticket.linked", description="It was linked to another ticket.")
     UNLINKED = strawberry.enum_value("ticket.unlinked", description="A link to another ticket was removed.")
@@ -64,7 +70,10 @@ class TicketEvent:
         actor, event = self._delivery.actor, self._delivery.event
         return await read_ticket(info, lambda relations: live_events.event_ticket(actor, event, relations))
 
-    @strawberry.field(description="REPLY_ADDED and NOTE_ADDED: the reply or note, as you may see it now.")
+    @strawberry.field(
+        description="REPLY_ADDED, NOTE_ADDED, REPLY_EDITED, REPLY_DELETED: the reply or note as you may see it now "
+        "(a deleted one: staff see its placeholder, others null)."
+    )
     async def reply(self) -> Reply | None:
         row = await live_events.event_reply(self._delivery.actor, self._delivery.event)
         return Reply.from_row(row) if row is not None else None

@@ -13,6 +13,8 @@ from tests.live import LiveServer
 
 ERRORS = "errors { reason message }"
 REPLY = f"mutation($i: AddReplyInput!) {{ addReply(input: $i) {{ reply {{ id }} {ERRORS} }} }}"
+EDIT_REPLY = f"mutation($i: EditReplyInput!) {{ editReply(input: $i) {{ reply {{ id }} {ERRORS} }} }}"
+DELETE_REPLY = f"mutation($i: DeleteReplyInput!) {{ deleteReply(input: $i) {{ reply {{ id }} {ERRORS} }} }}"
 UPDATE = f"mutation($i: UpdateTicketInput!) {{ updateTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
 ASSIGN = f"mutation($i: AssignTicketInput!) {{ assignTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
 RESOLVE = f"mutation($i: ResolveTicketInput!) {{ resolveTicket(input: $i) {{ ticket {{ number }} {ERRORS} }} }}"
@@ -61,8 +63,11 @@ class Desk:
         assert payload["errors"] == [], payload
         return payload
 
-    async def reply(self, number: int, body: str, *, internal: bool = False, by: str | None = None) -> None:
-        await self.run(REPLY, {"number": number, "body": body, "internal": internal}, by and self.token(by))
+    async def reply(self, number: int, body: str, *, internal: bool = False, by: str | None = None) -> str:
+        """Post a reply (or a note); its id."""
+        payload = await self.run(REPLY, {"number": number, "body": body, "internal": internal}, by and self.token(by))
+        reply_id: str = payload["reply"]["id"]
+        return reply_id
 
     async def touch(self, number: int, subject: str) -> None:
         """A change every role that sees the ticket hears about (ticket.updated)."""

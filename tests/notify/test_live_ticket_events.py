@@ -22,6 +22,8 @@ from tests.live import LEGACY_WS, TICKET_EVENTS, TRANSPORT_WS, live_server, sock
 from tests.notify.live_desk import (
     ASSIGN,
     CREATE_KEY,
+    DELETE_REPLY,
+    EDIT_REPLY,
     LINK,
     RESOLVE,
     REVOKE_KEY,
@@ -106,6 +108,29 @@ class TestWhatEachRoleReceives:
         # The note came first; what arrives first is the public reply after it.
         assert event["kind"] == "REPLY_ADDED"
         assert event["reply"]["internal"] is False
+
+    @pytest.mark.parametrize("role", ["owner", "guest"])
+    async def test_edits_and_deletions_of_notes_stay_with_staff(self, desk: Desk, role: str) -> None:
+        number = number_for(desk, role)
+        note = await desk.reply(number, "Between us.", internal=True, by="staff_in")
+        public = await desk.reply(number, "We are on it.", by="staff_in")
+        async with socket(desk.server, desk.token(role)) as requester, socket(desk.server, desk.admin.token) as staff:
+            await requester.subscribe(TICKET_EVENTS, {"number": number})
+            await staff.subscribe(TICKET_EVENTS, {"number": number})
+            await desk.run(EDIT_REPLY, {"replyId": note, "body": "Between us, edited."}, desk.staff_in.token)
+            await desk.run(EDIT_REPLY, {"replyId": public, "body": "We are on it, really."}, desk.staff_in.token)
+            edited = await requester.event()
+            await desk.run(DELETE_REPLY, {"replyId": note}, desk.staff_in.token)
+            await desk.run(DELETE_REPLY, {"replyId": public}, desk.staff_in.token)
+            deleted = await requester.event()
+            seen_by_staff = [await staff.event() for _ in range(4)]
+        # Staff hear of both, deletions with the placeholder they still see.
+        assert [(e["kind"], e["reply"]["id"]) for e in seen_by_staff] == [
+            ("REPLY_EDITED", note), ("REPLY_EDITED", public), ("REPLY_DELETED", note), ("REPLY_DELETED", public),
+        ]  # fmt: skip
+        # The requester hears of the public reply only; once deleted, they may not read it.
+        assert (edited["kind"], edited["reply"]) == ("REPLY_EDITED", {"id": public, "internal": False})
+        assert (deleted["kind"], deleted["reply"]) == ("REPLY_DELETED", None)
 
     async def test_guests_do_not_hear_who_was_assigned(self, desk: Desk) -> None:
         async with socket(desk.server, desk.guest.token) as live:
