@@ -16,11 +16,8 @@ from schema.context import Info
 from schema.errors import INPUT, UserError, mutate, query
 
 _URL = "Where events are POSTed: an http:// or https:// URL whose host resolves to public addresses only."
-_EVENTS = (
-    "Event names it receives (ticket.created, ticket.assigned, ticket.status_changed, ticket.reply_added, "
-    "ticket.note_added, ticket.resolved, ticket.closed, ticket.reopened, ticket.linked, ticket.sla_at_risk, "
-    "ticket.sla_breached); null or empty: every event."
-)
+# From the list the resolver checks, so the manual can never name fewer or other events.
+_EVENTS = f"Event names it receives ({', '.join(rules.EVENTS)}); null or empty: every event."
 _ENABLED = "Whether events are delivered to it."
 _ERRORS = "Why the change was refused; empty on success."
 
