@@ -46,15 +46,24 @@ def bearer_token(headers: Any) -> str | None:
     return token.strip() or None if scheme.lower() == "bearer" else None
 
 
+# Where clients put the credential in connection_init's payload: GraphiQL and graphql-ws users send the headers
+# themselves ({"Authorization": "Bearer ..."}), Apollo's examples nest them ({"headers": {...}}) or name the token
+# (authToken, token).
+_PAYLOAD_KEYS = ("Authorization", "authorization", "authToken", "token")
+
+
 def socket_token(params: Any, headers: Any) -> str | None:
-    """A websocket's credential: `connection_init`'s payload, {"Authorization": "Bearer <token>"} (browsers cannot
-    set headers on a websocket) or {"token": "<token>"}; else the upgrade request's Authorization header."""
+    """A websocket's credential: from `connection_init`'s payload (browsers cannot set headers on a websocket),
+    with or without the "Bearer " scheme; else the upgrade request's Authorization header."""
     if isinstance(params, dict):
-        for key in ("Authorization", "authorization"):
-            if isinstance(params.get(key), str):
-                return bearer_token({"authorization": params[key]})
-        if isinstance(params.get("token"), str):
-            return params["token"].strip() or None
+        nested = params.get("headers")
+        for source in (params, nested if isinstance(nested, dict) else {}):
+            for key in _PAYLOAD_KEYS:
+                value = source.get(key)
+                if isinstance(value, str):
+                    scheme, _, rest = value.strip().partition(" ")
+                    token = rest if rest and scheme.lower() == "bearer" else value
+                    return token.strip() or None
     return bearer_token(headers)
 
 

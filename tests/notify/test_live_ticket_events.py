@@ -80,6 +80,20 @@ class TestWhoMaySubscribe:
                 pass
         assert getattr(getattr(closed.value, "rcvd", None), "code", None) == CREDENTIALS_ENDED
 
+    @pytest.mark.parametrize("shape", ["bearer", "plain", "nested", "authToken"])
+    async def test_the_credential_in_the_shapes_clients_send_it(self, desk: Desk, shape: str) -> None:
+        token = desk.owner.token
+        payload = {
+            "bearer": {"Authorization": f"Bearer {token}"},
+            "plain": {"authorization": token},
+            "nested": {"headers": {"Authorization": f"Bearer {token}"}},
+            "authToken": {"authToken": token},
+        }[shape]
+        async with socket(desk.server, payload=payload) as live:
+            await live.subscribe(TICKET_EVENTS, {"number": desk.number})
+            await desk.reply(desk.number, "Whatever the shape.", by="staff_in")
+            assert (await live.event())["kind"] == "REPLY_ADDED"
+
     async def test_the_older_graphql_ws_protocol(self, desk: Desk) -> None:
         async with socket(desk.server, desk.owner.token, protocol=LEGACY_WS) as live:
             await live.subscribe(TICKET_EVENTS, {"number": desk.number})
