@@ -1,11 +1,11 @@
 """The streams behind `ticketEvents` and `queueEvents` (issue 11.3): who may start one, what each event must pass
 before it is delivered, and the catch-up after a reconnect.
 
-Every event is checked as it is about to go out, with the credential read afresh (resolvers/accounts/
-authentication.py): a disabled account, a revoked key, an ended session or an expired guest link ends the
+Every event is checked as it is about to go out, with the credential read afresh (for all of an event's
+subscribers at once: live_events.credential_now): a disabled account, a revoked key, an ended session or an expired guest link ends the
 stream (and the socket) with CREDENTIALS_ENDED at the next event; so does a changed role. Then the same rules as
 queries: the kind of event (`may_receive`: notes and SLA events for staff only) and the ticket's visibility now
-(`ticket_row_by_id`; for a queue, the actor's queue and the filter: `in_queue`).
+(`event_ticket`; for a queue, the actor's queue and the filter: `in_queue`).
 
 Catch-up: with `after` (an event's cursor), the stream first subscribes to live events, then reads from the
 outbox every event after the cursor, then delivers the live ones it has not already sent: nothing is missed in
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 
+from resolvers.accounts.authentication import authenticate
 from resolvers.kernel.actor import Actor, require_requester, require_user
 from resolvers.kernel.errors import DomainError, Reason, not_found
 from resolvers.notify.event_hub import EventHub, Subscriber, SubscriberDropped
@@ -39,9 +40,6 @@ from resolvers.tickets.queue_membership import check_queue_filter, in_queue
 # subscriber that fell too far behind.
 CREDENTIALS_ENDED = 4403
 TOO_SLOW = 4429
-
-Authenticate = Callable[[str | None], Awaitable[Actor | None]]
-
 
 def subscriptions_only() -> DomainError:
     """A query or mutation sent over a websocket: it would run with the credential of connection_init, which may
@@ -80,7 +78,7 @@ Check = Callable[[Actor, LiveEvent], Awaitable[Delivery | None]]
 
 async def ticket_stream(
     hub: EventHub, token: str | None, first: Actor | None, number: int, after: str | None,
-    authenticate: Authenticate, on_drop: Callable[[], None] | None = None,
+    on_drop: Callable[[], None] | None = None,
 ) -> AsyncIterator[Delivery]:  # fmt: skip
     """Events of one ticket, for anyone who may open it: staff, its requester, the guest of its link. `first` is
     the actor `token` stands for as the subscription starts."""
@@ -96,13 +94,13 @@ async def ticket_stream(
         return Delivery(now, event)
 
     subscriber = await _subscribe(hub, lambda event: event.ticket_id == ticket_id, on_drop, token)
-    async for delivery in _stream(subscriber, token, actor, after, ticket_id, check, authenticate):
+    async for delivery in _stream(subscriber, token, actor, after, ticket_id, check):
         yield delivery
 
 
 async def queue_stream(
     hub: EventHub, token: str | None, first: Actor | None, wanted: TicketFilter, after: str | None,
-    authenticate: Authenticate, on_drop: Callable[[], None] | None = None,
+    on_drop: Callable[[], None] | None = None,
 ) -> AsyncIterator[Delivery]:  # fmt: skip
     """Events of every ticket in the actor's queue under `wanted` (the `tickets` filter), for people with an
     account. A ticket that leaves the view (closed under an open-only filter, moved out of scope) gets one last
@@ -124,7 +122,7 @@ async def queue_stream(
         return None
 
     subscriber = await _subscribe(hub, lambda event: event.ticket_id is not None, on_drop, token)
-    async for delivery in _stream(subscriber, token, actor, after, None, check, authenticate):
+    async for delivery in _stream(subscriber, token, actor, after, None, check):
         yield delivery
 
 
@@ -143,7 +141,7 @@ async def _subscribe(
 
 async def _stream(
     subscriber: Subscriber, token: str | None, first: Actor, after: str | None, ticket_id: int | None,
-    check: Check, authenticate: Authenticate,
+    check: Check,
 ) -> AsyncIterator[Delivery]:  # fmt: skip
     try:
         after_id = event_position(after)
@@ -152,7 +150,7 @@ async def _stream(
             await check_cursor(after_id)
             while True:
                 batch = await missed_events(after_id, ticket_id=ticket_id)
-                actor = await _still_valid(token, first, authenticate)
+                actor = _still_the_same(first, await authenticate(token))
                 for event in batch:
                     sent.add(event.id)
                     if (delivery := await check(actor, event)) is not None:
@@ -172,10 +170,6 @@ async def _stream(
                 yield delivery
     finally:
         subscriber.close()
-
-
-async def _still_valid(token: str | None, first: Actor, authenticate: Authenticate) -> Actor:
-    return _still_the_same(first, await authenticate(token))
 
 
 def _still_the_same(first: Actor, now: Actor | None) -> Actor:

@@ -14,7 +14,6 @@ from typing import Annotated
 
 import strawberry
 
-from resolvers.accounts.authentication import authenticate
 from resolvers.notify import event_stream, live_events
 from resolvers.tickets.queue_filters import TicketFilter
 from schema.context import Info
@@ -105,7 +104,7 @@ class Subscription:
         after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
     ) -> AsyncGenerator[TicketEvent, None]:
         stream = live(info, lambda hub, actor, on_drop: event_stream.ticket_stream(
-            hub, info.context.token, actor, number, after, authenticate, on_drop))  # fmt: skip
+            hub, info.context.token, actor, number, after, on_drop))  # fmt: skip
         async for delivery in stream:
             if (event := _event(delivery)) is not None:
                 yield event
@@ -122,7 +121,7 @@ class Subscription:
     ) -> AsyncGenerator[TicketEvent, None]:
         wanted = filter.to_domain() if filter else TicketFilter()
         stream = live(info, lambda hub, actor, on_drop: event_stream.queue_stream(
-            hub, info.context.token, actor, wanted, after, authenticate, on_drop))  # fmt: skip
+            hub, info.context.token, actor, wanted, after, on_drop))  # fmt: skip
         async for delivery in stream:
             if (event := _event(delivery)) is not None:
                 yield event
