@@ -2,10 +2,10 @@
 before it is delivered, and the catch-up after a reconnect.
 
 Every event is checked as it is about to go out, with the credential read afresh (for all of an event's
-subscribers at once: live_events.credential_now): a disabled account, a revoked key, an ended session or an expired guest link ends the
-stream (and the socket) with CREDENTIALS_ENDED at the next event; so does a changed role. Then the same rules as
-queries: the kind of event (`may_receive`: notes and SLA events for staff only) and the ticket's visibility now
-(`event_ticket`; for a queue, the actor's queue and the filter: `in_queue`).
+subscribers at once: live_events.credential_now): a disabled account, a revoked key, an ended session or an
+expired guest link ends the stream (and the socket) with CREDENTIALS_ENDED at the next event; so does a changed
+role. Then the same rules as queries: the kind of event (`may_receive`: notes and SLA events for staff only) and
+the ticket's visibility now (`event_ticket`; for a queue, the actor's queue and the filter: `in_queue`).
 
 Catch-up: with `after` (an event's cursor), the stream first subscribes to live events, then reads from the
 outbox every event after the cursor, then delivers the live ones it has not already sent: nothing is missed in
@@ -40,6 +40,7 @@ from resolvers.tickets.queue_membership import check_queue_filter, in_queue
 # subscriber that fell too far behind.
 CREDENTIALS_ENDED = 4403
 TOO_SLOW = 4429
+
 
 def subscriptions_only() -> DomainError:
     """A query or mutation sent over a websocket: it would run with the credential of connection_init, which may
