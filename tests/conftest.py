@@ -42,7 +42,7 @@ if os.environ.get("CI") == "true" and not PG_URL:
 BACKENDS = ["sqlite"] + (["postgres"] if PG_URL else [])
 
 
-async def _fresh_postgres(url: str) -> None:
+async def fresh_postgres(url: str) -> None:
     """Create the test database if needed and empty its public schema."""
     base, _, name = url.rpartition("/")
     name = name.split("?")[0]
@@ -74,7 +74,7 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     name: str = request.param
     url = backend_url(name)
     if name == "postgres":
-        await _fresh_postgres(url)
+        await fresh_postgres(url)
     # A label per backend: Tortoise caches INSERT SQL per connection name (STACK-NOTES).
     await init_db(url, label=name, with_aerich=False)
     await Tortoise.generate_schemas()

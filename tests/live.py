@@ -19,6 +19,7 @@ from websockets.exceptions import ConnectionClosed
 from core.config import get_config
 from resolvers.kernel.errors import Reason
 from server.app import create_app
+from tests.helpers import gql_data
 from tests.smtp import free_port
 
 WAIT_SECONDS = 15
@@ -50,12 +51,7 @@ class LiveServer:
         return count
 
     async def gql(self, query: str, variables: dict[str, Any] | None = None, token: str | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        response = await self.http.post("/graphql", json={"query": query, "variables": variables or {}},
-                                        headers=headers)  # fmt: skip
-        body = response.json()
-        assert not body.get("errors"), body
-        return body["data"]
+        return await gql_data(self.http, query, variables, token)
 
 
 @asynccontextmanager

@@ -19,10 +19,10 @@ from models.cti import Category
 from models.sla import SlaPolicy
 from resolvers.kernel.actor import Actor, require_admin
 from resolvers.kernel.audit import changed, record
-from resolvers.kernel.errors import DomainError, Problems, Reason, conflict, not_found
+from resolvers.kernel.errors import DomainError, Problems, Reason, conflict
 from resolvers.kernel.rows import Row, as_row
 from resolvers.kernel.unique_names import ensure_unique_name, name_taken
-from resolvers.kernel.validation import KEEP, _Keep, clean_text, parse_id, required_id
+from resolvers.kernel.validation import KEEP, _Keep, clean_text, existing, parse_id
 
 NAME_MAX = 100
 # A year: any longer target is a typo, and minutes past it would not fit the arithmetic people expect.
@@ -146,13 +146,7 @@ async def create_policy(actor: Actor | None, data: PolicyInput) -> Row:
 
 
 async def _policy(raw_id: str | None) -> SlaPolicy:
-    problems = Problems()
-    key = required_id(problems, "policyId", raw_id)
-    problems.raise_if_any()
-    policy = await SlaPolicy.get_or_none(id=key)
-    if policy is None:
-        raise not_found(f"SLA policy {raw_id}", "policyId", Reason.SLA_POLICY_NOT_FOUND)
-    return policy
+    return await existing(SlaPolicy, "policyId", raw_id, "SLA policy", Reason.SLA_POLICY_NOT_FOUND)
 
 
 async def update_policy(actor: Actor | None, raw_id: str | None, data: PolicyInput) -> Row:

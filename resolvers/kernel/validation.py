@@ -8,10 +8,14 @@ import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 from email.utils import parseaddr
-from typing import Any
+from typing import Any, TypeVar
+
+from tortoise.models import Model
 
 from core import clock
-from resolvers.kernel.errors import DomainError, Problems, Reason, validation
+from resolvers.kernel.errors import DomainError, Problems, Reason, not_found, validation
+
+M = TypeVar("M", bound=Model)
 
 # Keys are 32-bit integers on every backend; a larger number cannot name a row (and overflows PostgreSQL's int).
 MAX_ID = 2**31 - 1
@@ -128,6 +132,18 @@ def required_id(problems: Problems, field: str, value: str | int | None) -> int 
         problems.add(field, f"{field} is required.", Reason.REQUIRED)
         return None
     return parse_id(problems, field, value)
+
+
+async def existing(model: type[M], field: str, raw_id: str | int | None, what: str, reason: Reason) -> M:
+    """The row an input ID names: a missing or malformed ID is refused on `field` first (REQUIRED, INVALID_ID),
+    then an ID no row has is NOT_FOUND with `reason` ("<what> <id> was not found.")."""
+    problems = Problems()
+    key = required_id(problems, field, raw_id)
+    problems.raise_if_any()
+    found = await model.get_or_none(id=key)
+    if found is None:
+        raise not_found(f"{what} {raw_id}", field, reason)
+    return found
 
 
 def _shown(value: object) -> str:

@@ -78,12 +78,10 @@ Check = Callable[[Actor, LiveEvent], Awaitable[Delivery | None]]
 
 
 async def ticket_stream(
-    hub: EventHub, token: str | None, first: Actor | None, number: int, after: str | None,
-    on_drop: Callable[[], None] | None = None,
-) -> AsyncIterator[Delivery]:  # fmt: skip
-    """Events of one ticket, for anyone who may open it: staff, its requester, the guest of its link. `first` is
-    the actor `token` stands for as the subscription starts."""
-    actor = require_requester(first)
+    hub: EventHub, token: str | None, number: int, after: str | None, on_drop: Callable[[], None] | None = None
+) -> AsyncIterator[Delivery]:
+    """Events of one ticket, for anyone who may open it: staff, its requester, the guest of its link."""
+    actor = require_requester(await _starting_as(token))
     row = await ticket_row(actor, number)
     if row is None:
         raise not_found(f"Ticket {number}", "number", Reason.TICKET_NOT_FOUND)
@@ -100,13 +98,12 @@ async def ticket_stream(
 
 
 async def queue_stream(
-    hub: EventHub, token: str | None, first: Actor | None, wanted: TicketFilter, after: str | None,
-    on_drop: Callable[[], None] | None = None,
-) -> AsyncIterator[Delivery]:  # fmt: skip
+    hub: EventHub, token: str | None, wanted: TicketFilter, after: str | None, on_drop: Callable[[], None] | None = None
+) -> AsyncIterator[Delivery]:
     """Events of every ticket in the actor's queue under `wanted` (the `tickets` filter), for people with an
     account. A ticket that leaves the view (closed under an open-only filter, moved out of scope) gets one last
     event with `in_view` False, if this stream showed it before, so a live list can drop it."""
-    actor = require_user(first)
+    actor = require_user(await _starting_as(token))
     await check_queue_filter(actor, wanted)
     shown: set[int] = set()
 
@@ -125,6 +122,15 @@ async def queue_stream(
     subscriber = await _subscribe(hub, lambda event: event.ticket_id is not None, on_drop, token)
     async for delivery in _stream(subscriber, token, actor, after, None, check):
         yield delivery
+
+
+async def _starting_as(token: str | None) -> Actor | None:
+    """Who the socket's credential stands for as a stream starts (None: there is none); one that no longer
+    authenticates ends the stream and closes the socket, as it would at the next event."""
+    actor = await authenticate(token)
+    if token and actor is None:
+        raise StreamEnded(CREDENTIALS_ENDED, "Forbidden: the credential is no longer valid")
+    return actor
 
 
 async def _subscribe(

@@ -20,7 +20,7 @@ from resolvers.kernel.actor import Actor, require_admin
 from resolvers.kernel.audit import changed, record
 from resolvers.kernel.errors import Problems, Reason, not_found
 from resolvers.kernel.rows import Row, as_row
-from resolvers.kernel.validation import KEEP, _Keep, has_nul, required_id
+from resolvers.kernel.validation import KEEP, _Keep, existing, has_nul, required_id
 from resolvers.notify.webhook_delivery import forget_enabled
 from resolvers.notify.webhook_urls import address_problem, url_problem
 
@@ -116,13 +116,7 @@ async def create_webhook(actor: Actor | None, data: WebhookInput) -> tuple[Row, 
 
 
 async def _webhook(raw_id: str | None) -> Webhook:
-    problems = Problems()
-    key = required_id(problems, "webhookId", raw_id)
-    problems.raise_if_any()
-    hook = await Webhook.get_or_none(id=key)
-    if hook is None:
-        raise not_found(f"Webhook {raw_id}", "webhookId", Reason.WEBHOOK_NOT_FOUND)
-    return hook
+    return await existing(Webhook, "webhookId", raw_id, "Webhook", Reason.WEBHOOK_NOT_FOUND)
 
 
 async def update_webhook(actor: Actor | None, raw_id: str | None, data: WebhookInput) -> Row:
@@ -169,12 +163,9 @@ async def redeliver(actor: Actor | None, raw_id: str | None) -> Row:
     """Admins only: any delivery (sent, failed or waiting) starts over with five fresh attempts, due now. The
     receiver sees the same delivery id again, so one that already processed it can recognise the repeat."""
     actor = require_admin(actor)
-    problems = Problems()
-    key = required_id(problems, "deliveryId", raw_id)
-    problems.raise_if_any()
-    delivery = await WebhookDelivery.get_or_none(id=key)
-    if delivery is None:
-        raise not_found(f"Webhook delivery {raw_id}", "deliveryId", Reason.WEBHOOK_DELIVERY_NOT_FOUND)
+    delivery = await existing(
+        WebhookDelivery, "deliveryId", raw_id, "Webhook delivery", Reason.WEBHOOK_DELIVERY_NOT_FOUND
+    )
     delivery.status = OutboxStatus.PENDING
     delivery.attempts = 0
     delivery.next_attempt_at = None

@@ -103,8 +103,8 @@ class Subscription:
         number: Annotated[int, strawberry.argument(description="The ticket number.")],
         after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
     ) -> AsyncGenerator[TicketEvent, None]:
-        stream = live(info, lambda hub, actor, on_drop: event_stream.ticket_stream(
-            hub, info.context.token, actor, number, after, on_drop))  # fmt: skip
+        stream = live(info, lambda hub, on_drop: event_stream.ticket_stream(
+            hub, info.context.token, number, after, on_drop))  # fmt: skip
         async for delivery in stream:
             if (event := _event(delivery)) is not None:
                 yield event
@@ -120,8 +120,8 @@ class Subscription:
         after: Annotated[str | None, strawberry.argument(description=_AFTER)] = None,
     ) -> AsyncGenerator[TicketEvent, None]:
         wanted = filter.to_domain() if filter else TicketFilter()
-        stream = live(info, lambda hub, actor, on_drop: event_stream.queue_stream(
-            hub, info.context.token, actor, wanted, after, on_drop))  # fmt: skip
+        stream = live(info, lambda hub, on_drop: event_stream.queue_stream(
+            hub, info.context.token, wanted, after, on_drop))  # fmt: skip
         async for delivery in stream:
             if (event := _event(delivery)) is not None:
                 yield event

@@ -1,10 +1,10 @@
 """The websocket side of subscriptions (issue 11.3; docs/decisions.md, "HTTP transport").
 
 strawberry builds one context per socket, at `connection_init`; an operation over that socket must not trust
-it. So every subscription re-reads its credential before it starts (`live`), a socket carries subscriptions only
-(`SocketOperations`) (queries and mutations go over POST, where each request authenticates), and each event is
-checked again as it goes out (resolvers/notify/event_stream.py). A credential that stops being valid closes the
-socket with CREDENTIALS_ENDED; a subscriber that falls too far behind is closed with TOO_SLOW.
+it. So every subscription re-reads its credential before it starts and before each event it delivers
+(resolvers/notify/event_stream.py), and a socket carries subscriptions only (`SocketOperations`): queries and
+mutations go over POST, where each request authenticates. A credential that stops being valid closes the socket
+with CREDENTIALS_ENDED; a subscriber that falls too far behind is closed with TOO_SLOW.
 """
 
 from __future__ import annotations
@@ -18,12 +18,9 @@ from starlette.websockets import WebSocket
 from strawberry.extensions import SchemaExtension
 from strawberry.types.graphql import OperationType
 
-from resolvers.accounts.authentication import authenticate
-from resolvers.kernel.actor import Actor
 from resolvers.kernel.errors import DomainError
 from resolvers.notify.event_hub import EventHub
 from resolvers.notify.event_stream import (
-    CREDENTIALS_ENDED,
     TOO_SLOW,
     Delivery,
     StreamEnded,
@@ -51,13 +48,12 @@ def act_as(context: Context, actor: Any) -> None:
     context.users = {}
 
 
-Stream = Callable[[EventHub, Actor | None, Callable[[], None]], AsyncIterator[Delivery]]
+Stream = Callable[[EventHub, Callable[[], None]], AsyncIterator[Delivery]]
 
 
 async def live(info: Info, make: Stream) -> AsyncIterator[Delivery]:
-    """Run a stream (`make(hub, actor, on_drop)`) for a subscription field, as the socket's credential stands
-    now: one that stopped being valid closes the socket; refusals become the field's GraphQL error; an ended
-    stream closes the socket with its code."""
+    """Run a stream (`make(hub, on_drop)`, resolvers/notify/event_stream.py) for a subscription field: refusals
+    become its GraphQL error, and an ended stream closes the socket with its code."""
     context = info.context
     websocket = context.request
     if context.events is None or not isinstance(websocket, WebSocket):
@@ -69,10 +65,7 @@ async def live(info: Info, make: Stream) -> AsyncIterator[Delivery]:
         task.add_done_callback(_closing.discard)
 
     try:
-        actor = await authenticate(context.token)
-        if context.token and actor is None:
-            raise StreamEnded(CREDENTIALS_ENDED, "Forbidden: the credential is no longer valid")
-        async for delivery in make(context.events, actor, on_drop):
+        async for delivery in make(context.events, on_drop):
             act_as(context, delivery.actor)
             yield delivery
     except DomainError as error:

@@ -17,10 +17,12 @@ from core import clock
 from core.enums import Role
 from resolvers.kernel.errors import Reason
 from resolvers.notify.event_stream import CREDENTIALS_ENDED, TOO_SLOW
+from resolvers.tickets.sla_alerts import raise_sla_events
 from tests.helpers import make_person
 from tests.live import LEGACY_WS, TICKET_EVENTS, TRANSPORT_WS, live_server, socket
 from tests.notify.live_desk import (
     ASSIGN,
+    CREATE,
     CREATE_KEY,
     DELETE_REPLY,
     EDIT_REPLY,
@@ -33,6 +35,7 @@ from tests.notify.live_desk import (
     open_desk,
 )  # fmt: skip
 from tests.smtp import free_port
+from tests.tickets.sla_world import policy, set_sla
 
 SEE_TICKET = ["admin", "staff_in", "staff_out", "owner"]
 
@@ -145,6 +148,22 @@ class TestWhatEachRoleReceives:
         # The requester hears of the public reply only; once deleted, they may not read it.
         assert (edited["kind"], edited["reply"]) == ("REPLY_EDITED", {"id": public, "internal": False})
         assert (deleted["kind"], deleted["reply"]) == ("REPLY_DELETED", None)
+
+    async def test_sla_events_reach_staff_only(self, desk: Desk) -> None:
+        await set_sla(True)
+        await policy("Everything", response=1, resolution=2)
+        clock.set_now(clock.now())
+        variables = {"subject": "Timed", "description": "Against the clock.", "categoryId": str(desk.category_id)}
+        number = (await desk.run(CREATE, variables, desk.owner.token))["ticket"]["number"]
+        async with socket(desk.server, desk.owner.token) as owner, socket(desk.server, desk.admin.token) as staff:
+            await owner.subscribe(TICKET_EVENTS, {"number": number})
+            await staff.subscribe(TICKET_EVENTS, {"number": number})
+            clock.set_now(clock.now() + timedelta(minutes=3))  # past both deadlines; sessions last an hour
+            assert await raise_sla_events() > 0  # the real SLA pass, as the minutely job runs it
+            await desk.touch(number, "Still open")
+            staff_first, owner_first = await staff.event(), await owner.event()
+        assert staff_first["kind"] == "SLA_BREACHED"
+        assert owner_first["kind"] == "UPDATED"
 
     async def test_guests_do_not_hear_who_was_assigned(self, desk: Desk) -> None:
         async with socket(desk.server, desk.guest.token) as live:

@@ -12,9 +12,9 @@ import os
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-import asyncpg
 from redis.asyncio import Redis
 
+from tests.conftest import fresh_postgres
 from tests.helpers import redis_url_for_tests
 from tests.live import TICKET_EVENTS, LiveServer, socket
 from tests.notify.live_desk import REPLY, UPDATE_USER, desk_on, run
@@ -26,17 +26,12 @@ LIVE_REDIS_DB = 12
 
 
 async def fresh_database(suffix: str) -> str:
-    """A new empty database beside the test database: both servers migrate and share it."""
+    """An empty database beside the test database: both servers migrate and share it."""
     assert PG_URL
     parts = urlsplit(PG_URL)
-    name = parts.path.strip("/") + suffix
-    admin = await asyncpg.connect(urlunsplit(parts._replace(path="/postgres")))
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    url = urlunsplit(parts._replace(path=parts.path + suffix))
+    await fresh_postgres(url)
+    return url
 
 
 async def fresh_redis() -> str:
